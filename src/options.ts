@@ -1,0 +1,251 @@
+import { describe, fail, type Logger } from "./errors.js";
+import { closest } from "./util/closest.js";
+
+/** Kinds of tag the library writes; the `attributes` hook receives one of these. */
+export type TagKind = "stylesheet" | "modulepreload" | "script" | "prefetch" | "inline-script";
+
+export type MismatchAction = "reload" | "warn" | "ignore";
+
+/** Anything that looks like an ioredis or node-redis client. */
+export type RedisClientLike = object;
+
+/**
+ * Options of `createViteRolling`. Every setting of the two seed documents, in camelCase,
+ * with the seed's defaults (see `DEFAULTS` and the README's settings table).
+ */
+export interface ViteRollingOptions {
+  /** Path to Vite's `.vite/manifest.json`. Required. */
+  manifestPath: string;
+  /** URL prefix of built files; may be a CDN origin. `null`: the base the build recorded, else "/". @default null */
+  base?: string | null;
+  /** Dev mode: tags point at the Vite dev server. @default process.env.NODE_ENV !== "production" */
+  dev?: boolean;
+  /** Cache manifests in the registry (set false in dev). @default true */
+  cache?: boolean;
+  /** Registry key prefix; a release's manifest lives at `<prefix>:<release>`. @default "vite_manifest" */
+  cacheKeyPrefix?: string;
+  /** Dev server host; `null` derives it from the request's Host header (fallback localhost). @default null */
+  devServerHost?: string | null;
+  /** @default 3001 */
+  devServerPort?: number;
+  /** @default "http" */
+  devServerProtocol?: "http" | "https";
+  /** Path prefix the Vite dev server serves from (Vite's `base`). @default "/static" */
+  devServerStaticPath?: string;
+  /** How many recent releases the registry keeps. @default 5 */
+  versionsToKeep?: number;
+  /** Name of the environment variable holding the release id. @default "RELEASE_VERSION" */
+  versionSetting?: string;
+  /** Registry key of the list of recent releases. @default "recent-manifest-versions" */
+  versionsRedisKey?: string;
+  /** Redis URL or an existing ioredis / node-redis client; `null`: `REDIS_URL`, else the file registry. @default null */
+  redis?: string | RedisClientLike | null;
+  /** Directory of the embedded file registry (one machine, many processes). @default ".vite-rolling" */
+  registryDir?: string;
+  /** This process's release id; `null`: `process.env[versionSetting]`. @default null */
+  release?: string | null;
+  /** Upstream name this release is served by, for version routing. @default null */
+  upstream?: string | null;
+  /** Explicit app version (git SHA, semver); empty: `APP_VERSION`, else derived from the build. @default "" */
+  appVersion?: string;
+  /** Send `X-App-Version` on every response. @default true */
+  appVersionHeader?: boolean;
+  /** What a stale browser tab does: "reload" | "warn" | "ignore". @default "reload" */
+  appVersionMismatch?: MismatchAction;
+  /** Serve `GET /version`. @default true */
+  versionEndpoint?: boolean;
+  /** @default "/version" */
+  versionPath?: string;
+  /** @default "/cache/bust" */
+  cacheBustPath?: string;
+  /** Secret for the `/cache/bust` token; `null`: `SECRET_KEY`; none disables the endpoint. @default null */
+  secret?: string | null;
+  /** Append `?v=<content hash>` to static URLs in dev mode. @default true */
+  staticDevVersionQuery?: boolean;
+  /** Source directory of static files Vite does not process (for `staticUrl`). @default null */
+  staticRoot?: string | null;
+  /** Path to `staticfiles.json` written by `vite-rolling collect`. @default null */
+  staticManifestPath?: string | null;
+  /** URL prefix static files are served under. @default "/static/" */
+  staticBase?: string;
+  /** Emit `integrity` when the build recorded one. @default true */
+  integrity?: boolean;
+  /** Add attributes per tag. */
+  attributes?: ((kind: TagKind, url: string) => Record<string, string | boolean | undefined>) | null;
+  /** Put `data-turbo-track="reload"` on emitted tags. @default false */
+  turboTrack?: boolean;
+  /** Answer stale htmx / Inertia requests with a full-navigation redirect. @default true */
+  staleRedirect?: boolean;
+  /** Store built assets in the registry and serve retained old assets. @default false */
+  retainAssets?: boolean;
+  /** Prefetch an entry's lazy chunks: false | "aggressive" | "waterfall". @default false */
+  prefetch?: false | "aggressive" | "waterfall";
+  /** Chunks fetched at a time with "waterfall". @default 3 */
+  prefetchConcurrency?: number;
+  /** Send the page's preloads as a `Link` header. @default false */
+  linkHeader?: boolean;
+  /** Most entries in one `Link` header. @default 20 */
+  linkHeaderMaxCount?: number;
+  /** Most bytes of one `Link` header. @default 4000 */
+  linkHeaderMaxBytes?: number;
+  /** Send `103 Early Hints` where Node supports it. @default false */
+  earlyHints?: boolean;
+  /** Where warnings go. @default console */
+  logger?: Logger;
+}
+
+export type ResolvedOptions = Required<Omit<ViteRollingOptions, "dev" | "logger">> & {
+  dev: boolean;
+  logger: Logger;
+};
+
+/** Defaults of every option but `manifestPath`, `dev` and `logger` (computed at creation). */
+export const DEFAULTS = {
+  base: null,
+  cache: true,
+  cacheKeyPrefix: "vite_manifest",
+  devServerHost: null,
+  devServerPort: 3001,
+  devServerProtocol: "http",
+  devServerStaticPath: "/static",
+  versionsToKeep: 5,
+  versionSetting: "RELEASE_VERSION",
+  versionsRedisKey: "recent-manifest-versions",
+  redis: null,
+  registryDir: ".vite-rolling",
+  release: null,
+  upstream: null,
+  appVersion: "",
+  appVersionHeader: true,
+  appVersionMismatch: "reload",
+  versionEndpoint: true,
+  versionPath: "/version",
+  cacheBustPath: "/cache/bust",
+  secret: null,
+  staticDevVersionQuery: true,
+  staticRoot: null,
+  staticManifestPath: null,
+  staticBase: "/static/",
+  integrity: true,
+  attributes: null,
+  turboTrack: false,
+  staleRedirect: true,
+  retainAssets: false,
+  prefetch: false,
+  prefetchConcurrency: 3,
+  linkHeader: false,
+  linkHeaderMaxCount: 20,
+  linkHeaderMaxBytes: 4000,
+  earlyHints: false,
+} as const satisfies Omit<ResolvedOptions, "manifestPath" | "dev" | "logger">;
+
+type Check = (value: unknown) => string | null;
+
+const str: Check = (v) => (typeof v === "string" ? null : "a string");
+const nonEmpty: Check = (v) => (typeof v === "string" && v.length > 0 ? null : "a non-empty string");
+const bool: Check = (v) => (typeof v === "boolean" ? null : "true or false");
+const orNull =
+  (check: Check): Check =>
+  (v) =>
+    v === null ? null : check(v) && `${check(v)} or null`;
+const oneOf =
+  (...values: unknown[]): Check =>
+  (v) =>
+    values.includes(v) ? null : `one of ${values.map((x) => JSON.stringify(x)).join(", ")}`;
+const int =
+  (min: number, max = 65535): Check =>
+  (v) =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max
+      ? null
+      : `an integer from ${min} to ${max}`;
+const path: Check = (v) => (typeof v === "string" && v.startsWith("/") ? null : 'a path starting with "/"');
+
+const CHECKS: Record<keyof ViteRollingOptions, Check> = {
+  manifestPath: nonEmpty,
+  base: orNull(nonEmpty),
+  dev: bool,
+  cache: bool,
+  cacheKeyPrefix: nonEmpty,
+  devServerHost: orNull(nonEmpty),
+  devServerPort: int(1),
+  devServerProtocol: oneOf("http", "https"),
+  devServerStaticPath: str,
+  versionsToKeep: int(1, 1000),
+  versionSetting: nonEmpty,
+  versionsRedisKey: nonEmpty,
+  redis: (v) =>
+    v === null || (typeof v === "string" && v.length > 0) || (typeof v === "object" && v !== null)
+      ? null
+      : "a Redis URL, an ioredis or node-redis client, or null",
+  registryDir: nonEmpty,
+  release: orNull(str),
+  upstream: orNull(nonEmpty),
+  appVersion: str,
+  appVersionHeader: bool,
+  appVersionMismatch: oneOf("reload", "warn", "ignore"),
+  versionEndpoint: bool,
+  versionPath: path,
+  cacheBustPath: path,
+  secret: orNull(str),
+  staticDevVersionQuery: bool,
+  staticRoot: orNull(nonEmpty),
+  staticManifestPath: orNull(nonEmpty),
+  staticBase: nonEmpty,
+  integrity: bool,
+  attributes: (v) => (v === null || typeof v === "function" ? null : "a function or null"),
+  turboTrack: bool,
+  staleRedirect: bool,
+  retainAssets: bool,
+  prefetch: oneOf(false, "aggressive", "waterfall"),
+  prefetchConcurrency: int(1, 64),
+  linkHeader: bool,
+  linkHeaderMaxCount: int(1, 1000),
+  linkHeaderMaxBytes: int(100, 65536),
+  earlyHints: bool,
+  logger: (v) =>
+    typeof v === "object" && v !== null && typeof (v as Logger).warn === "function"
+      ? null
+      : "an object with a warn(message) method",
+};
+
+/**
+ * Validates options once, at creation: an unknown or ill-typed option is an error naming
+ * the option, what it must be, what it got, and (for a typo) the option meant.
+ */
+export function resolveOptions(
+  input: ViteRollingOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedOptions {
+  if (typeof input !== "object" || input === null) {
+    fail("options", `createViteRolling expects an options object, received ${describe(input)}.`);
+  }
+  for (const [key, value] of Object.entries(input)) {
+    const check = CHECKS[key as keyof ViteRollingOptions];
+    if (!check) {
+      const [near] = closest(key, Object.keys(CHECKS), 1);
+      fail("options", `unknown option "${key}". Did you mean "${near}"?`);
+    }
+    // An explicit undefined means "use the default", as with `??`.
+    if (value === undefined) continue;
+    const expected = check(value);
+    if (expected) fail("options", `option "${key}" must be ${expected}, received ${describe(value)}.`);
+  }
+  if (input.manifestPath === undefined) {
+    fail(
+      "options",
+      'option "manifestPath" is required: pass the path of the manifest Vite writes with build.manifest, e.g. "dist/.vite/manifest.json".',
+    );
+  }
+  const out: Record<string, unknown> = { manifestPath: input.manifestPath };
+  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+    out[key] = input[key] ?? DEFAULTS[key];
+  }
+  out.dev = input.dev ?? env.NODE_ENV !== "production";
+  out.logger = input.logger ?? console;
+  return out as ResolvedOptions;
+}
+
+/** The release id of this process: the option, else the env var named by `versionSetting`. */
+export function releaseOf(options: ResolvedOptions, env: NodeJS.ProcessEnv = process.env): string {
+  return options.release ?? env[options.versionSetting] ?? "";
+}

@@ -1,0 +1,69 @@
+import type { ResolvedOptions } from "./options.js";
+
+/** Per-request facts a render needs. */
+export interface RenderContext {
+  /** The request's Host header; in dev mode it names the dev server's host. */
+  host?: string;
+  /** CSP nonce; goes on every tag, preloads included. */
+  nonce?: string;
+}
+
+/** One release as the registry knows it. */
+export interface ReleaseInfo {
+  release: string;
+  /** ISO time the release was registered. */
+  registeredAt: string;
+  /** sha256 (hex) of the manifest's bytes. */
+  manifestHash: string;
+  /** Bytes of the stored manifest. */
+  size: number;
+  /** Upstream name serving this release (version routing), if registered with one. */
+  upstream?: string | null;
+  /** App version of the release, if known at registration. */
+  appVersion?: string | null;
+}
+
+/** How the app version was resolved, in the seed's order. */
+export type VersionSource = "explicit" | "build" | "components" | "build+components" | "unknown";
+
+export interface VersionInfo {
+  version: string;
+  source: VersionSource;
+  release: string;
+  buildHash: string | null;
+  components: Record<string, string>;
+}
+
+/**
+ * The public front object returned by `createViteRolling`. Load async (`ready`), render sync.
+ */
+export interface ViteRolling {
+  readonly options: ResolvedOptions;
+  /** This process's release id ("" when none is set). */
+  readonly release: string;
+  /** Loads this release's manifest (registry, else local file) and resolves the app version. */
+  ready(): Promise<void>;
+  /** `<link rel="stylesheet">` tags for the entries (nothing in dev mode). */
+  styles(entries: string | readonly string[], ctx?: RenderContext): string;
+  /** modulepreload links and module scripts for the entries. */
+  scripts(entries: string | readonly string[], ctx?: RenderContext): string;
+  /** URL of one built file, by source path (manifest key) or output file. */
+  assetUrl(path: string): string;
+  /** URL of a static file Vite does not process (hashed name in production, ?v= in dev). */
+  staticUrl(path: string): string;
+  /** React Refresh preamble (dev mode only; empty string in production). */
+  reactRefresh(ctx?: RenderContext): string;
+  /** The app version `X-App-Version` carries. */
+  appVersion(): string;
+  versionInfo(): VersionInfo;
+  /** The page's version meta tag and the stale-client script, for <head>. */
+  versionTags(ctx?: RenderContext): string;
+  /** Adds files whose bytes contribute to the app version. */
+  registerVersionComponent(name: string, files: readonly string[]): void;
+  /** Reloads manifest and app version from the registry / disk (used by /cache/bust). */
+  reload(): Promise<VersionInfo>;
+  /** The releases the registry holds, current first. */
+  releases(): Promise<ReleaseInfo[]>;
+  /** Closes registry connections the library opened. */
+  close(): Promise<void>;
+}
