@@ -71,7 +71,9 @@ export interface ViteRollingOptions {
   /** Emit `integrity` when the build recorded one. @default true */
   integrity?: boolean;
   /** Add attributes per tag. */
-  attributes?: ((kind: TagKind, url: string) => Record<string, string | boolean | undefined>) | null;
+  attributes?:
+    | ((kind: TagKind, url: string) => Record<string, string | boolean | undefined>)
+    | null;
   /** Put `data-turbo-track="reload"` on emitted tags. @default false */
   turboTrack?: boolean;
   /** Answer stale htmx / Inertia requests with a full-navigation redirect. @default true */
@@ -142,7 +144,8 @@ export const DEFAULTS = {
 type Check = (value: unknown) => string | null;
 
 const str: Check = (v) => (typeof v === "string" ? null : "a string");
-const nonEmpty: Check = (v) => (typeof v === "string" && v.length > 0 ? null : "a non-empty string");
+const nonEmpty: Check = (v) =>
+  typeof v === "string" && v.length > 0 ? null : "a non-empty string";
 const bool: Check = (v) => (typeof v === "boolean" ? null : "true or false");
 const orNull =
   (check: Check): Check =>
@@ -158,7 +161,8 @@ const int =
     Number.isInteger(v) && (v as number) >= min && (v as number) <= max
       ? null
       : `an integer from ${min} to ${max}`;
-const path: Check = (v) => (typeof v === "string" && v.startsWith("/") ? null : 'a path starting with "/"');
+const path: Check = (v) =>
+  typeof v === "string" && v.startsWith("/") ? null : 'a path starting with "/"';
 
 const CHECKS: Record<keyof ViteRollingOptions, Check> = {
   manifestPath: nonEmpty,
@@ -228,7 +232,8 @@ export function resolveOptions(
     // An explicit undefined means "use the default", as with `??`.
     if (value === undefined) continue;
     const expected = check(value);
-    if (expected) fail("options", `option "${key}" must be ${expected}, received ${describe(value)}.`);
+    if (expected)
+      fail("options", `option "${key}" must be ${expected}, received ${describe(value)}.`);
   }
   if (input.manifestPath === undefined) {
     fail(
