@@ -1,0 +1,115 @@
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { describe, fail } from "../errors.js";
+
+/** File name of the sidecar the Vite plugin writes next to Vite's manifest. */
+export const SIDECAR_FILE_NAME = "vite-rolling.json";
+
+/**
+ * What `vite-rolling/vite` records about one build, in `<outDir>/.vite/vite-rolling.json`.
+ * Keys are sorted in the file; the same sources give the same bytes.
+ */
+export interface Sidecar {
+  /** Format version of this file. */
+  version: 1;
+  /** sha256 (hex) over the sorted (file name, sha256 of bytes) pairs of every emitted file but the manifest and this file. */
+  buildHash: string;
+  /** Vite's resolved `base` of the build. */
+  base: string;
+  /** Subresource Integrity (`sha384-...`) of every emitted .js, .mjs and .css file, by output file name. */
+  integrity: Record<string, string>;
+  /** sha256 (hex) of every emitted file's bytes, by output file name. */
+  files: Record<string, string>;
+}
+
+/** Where the sidecar of a manifest lives: the same directory. */
+export function sidecarPathFor(manifestPath: string): string {
+  return join(dirname(manifestPath), SIDECAR_FILE_NAME);
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const SRI = /^sha384-[A-Za-z0-9+/]{64}$/;
+
+/**
+ * Validates a sidecar's text. Errors name the file, the field, what was expected and received,
+ * and the fix (rebuild with the plugin).
+ */
+export function parseSidecar(text: string, path: string): Sidecar {
+  const bad = (what: string): never =>
+    fail(
+      "sidecar",
+      `${path}: ${what}. The file is written by the vite-rolling/vite plugin: rebuild with \`vite build\` to regenerate it.`,
+    );
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return fail(
+      "sidecar",
+      `${path} is not valid JSON (${(error as Error).message}). Rebuild with \`vite build\` to regenerate it.`,
+      { cause: error },
+    );
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    return bad(`expected a JSON object, received ${describe(data)}`);
+  }
+  const record = data as Record<string, unknown>;
+  if (record.version !== 1) {
+    bad(
+      `"version" must be 1, received ${describe(record.version)} (written by a newer vite-rolling? upgrade the server's vite-rolling too)`,
+    );
+  }
+  if (typeof record.buildHash !== "string" || !HEX64.test(record.buildHash)) {
+    bad(`"buildHash" must be 64 hex digits, received ${describe(record.buildHash)}`);
+  }
+  if (typeof record.base !== "string")
+    bad(`"base" must be a string, received ${describe(record.base)}`);
+  const integrity = stringMap(record.integrity, "integrity", SRI, "a sha384-<base64> value", bad);
+  const files = stringMap(record.files, "files", HEX64, "64 hex digits", bad);
+  return {
+    version: 1,
+    buildHash: record.buildHash as string,
+    base: record.base as string,
+    integrity,
+    files,
+  };
+}
+
+function stringMap(
+  value: unknown,
+  field: string,
+  pattern: RegExp,
+  expected: string,
+  bad: (what: string) => never,
+): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return bad(
+      `"${field}" must be an object of file name to ${expected}, received ${describe(value)}`,
+    );
+  }
+  const out: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(value)) {
+    if (typeof entry !== "string" || !pattern.test(entry)) {
+      bad(`"${field}"["${name}"] must be ${expected}, received ${describe(entry)}`);
+    }
+    out[name] = entry as string;
+  }
+  return out;
+}
+
+/**
+ * Reads and validates a sidecar. A missing file gives `null`: the build simply did not use the
+ * plugin, which is allowed (no integrity, app version from elsewhere).
+ *
+ * @example const sidecar = await readSidecar(sidecarPathFor("dist/.vite/manifest.json"));
+ */
+export async function readSidecar(path: string): Promise<Sidecar | null> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    return fail("sidecar", `cannot read ${path}: ${(error as Error).message}.`, { cause: error });
+  }
+  return parseSidecar(text, path);
+}

@@ -1,0 +1,35 @@
+import { describe, fail } from "../errors.js";
+
+/**
+ * The canonical form of a static path a template names: "/" separators, no leading slash,
+ * no "." or empty segments. Rejects "..", backslashes and NUL so a template (or a value
+ * that reached one) can never address a file outside the static root.
+ *
+ * @example normalizeStaticPath("/css//styles.css") // "css/styles.css"
+ */
+export function normalizeStaticPath(path: string): string {
+  if (typeof path !== "string") {
+    return fail("static", `a static path must be a string, received ${describe(path)}.`);
+  }
+  if (path.includes("\\") || path.includes("\0")) {
+    fail(
+      "static",
+      `static path ${describe(path)} contains a backslash or NUL; use "/" separators.`,
+    );
+  }
+  const segments = path.split("/").filter((s) => s !== "" && s !== ".");
+  if (segments.includes("..")) {
+    fail(
+      "static",
+      `static path ${describe(path)} contains "..": static paths are relative to the static root and cannot leave it.`,
+    );
+  }
+  if (segments.length === 0) fail("static", `static path ${describe(path)} names no file.`);
+  return segments.join("/");
+}
+
+/** `base` + the path, each segment percent-encoded, with exactly one "/" between them. */
+export function joinUrl(base: string, path: string): string {
+  const encoded = path.split("/").map(encodeURIComponent).join("/");
+  return base.endsWith("/") ? `${base}${encoded}` : `${base}/${encoded}`;
+}
