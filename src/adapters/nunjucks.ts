@@ -1,0 +1,102 @@
+import type { Environment, Extension } from "nunjucks";
+import { fail } from "../errors.js";
+import type { RenderContext, ViteRolling } from "../types.js";
+
+/** The part of a Nunjucks render context the tags read. */
+interface NunjucksContext {
+  lookup(name: string): unknown;
+}
+
+type Render = (vr: ViteRolling, args: unknown[], ctx: RenderContext) => string;
+
+const TAGS: Record<string, Render> = {
+  vite_styles: (vr, args, ctx) => vr.styles(entriesOf("vite_styles", args), ctx),
+  vite_scripts: (vr, args, ctx) => vr.scripts(entriesOf("vite_scripts", args), ctx),
+  vite_version: (vr, _args, ctx) => vr.versionTags(ctx),
+  vite_react_refresh: (vr, _args, ctx) => vr.reactRefresh(ctx),
+};
+
+/**
+ * Adds `{% vite_styles "src/main.ts" %}`, `{% vite_scripts "src/main.ts" "src/admin.ts" %}`,
+ * `{% vite_version %}` and `{% vite_react_refresh %}` to a Nunjucks environment. Names may be
+ * separated by spaces or commas.
+ *
+ * Entries are strings or lists of strings. The host comes from the template variable `host`,
+ * else `request.headers.host`; the CSP nonce from `nonce`, else `cspNonce`. Keyword arguments
+ * override both: `{% vite_scripts "src/main.ts" nonce=myNonce %}`. Output is marked safe:
+ * every value in it is already escaped.
+ *
+ * @example
+ * const env = nunjucks.configure("views", { autoescape: true });
+ * viteRollingNunjucks(env, vr);
+ * res.send(env.render("page.njk", { host: req.headers.host, nonce: res.locals.nonce }));
+ */
+export function viteRollingNunjucks(env: Environment, vr: ViteRolling): Environment {
+  // Nunjucks' own `safe` filter makes a SafeString, so this module needs no runtime import.
+  const markSafe = env.getFilter("safe") as (html: string) => unknown;
+  const extension: Extension & Record<string, unknown> = {
+    tags: Object.keys(TAGS),
+    // Django-style names separated by spaces, or by commas as in Nunjucks calls; `name=value`
+    // pairs become keyword arguments (parser.parseSignature would insist on commas).
+    // biome-ignore lint/suspicious/noExplicitAny: Nunjucks' parser API is untyped.
+    parse(parser: any, nodes: any, lexer: any) {
+      const token = parser.nextToken();
+      const args = new nodes.NodeList(token.lineno, token.colno);
+      const keywords = new nodes.KeywordArgs(token.lineno, token.colno);
+      for (;;) {
+        const next = parser.peekToken();
+        if (!next) parser.fail(`unexpected end of template in {% ${token.value} %}`);
+        if (next.type === lexer.TOKEN_BLOCK_END) break;
+        const arg = parser.parseExpression();
+        if (parser.skipValue(lexer.TOKEN_OPERATOR, "=")) {
+          keywords.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, parser.parseExpression()));
+        } else {
+          args.addChild(arg);
+        }
+        parser.skip(lexer.TOKEN_COMMA);
+      }
+      if (keywords.children.length > 0) args.addChild(keywords);
+      parser.advanceAfterBlockEnd(token.value);
+      return new nodes.CallExtension(this, token.value, args);
+    },
+  };
+  for (const [tag, render] of Object.entries(TAGS)) {
+    extension[tag] = (context: NunjucksContext, ...args: unknown[]) => {
+      const { ctx, rest } = renderContext(context, args);
+      return markSafe(render(vr, rest, ctx));
+    };
+  }
+  env.addExtension("ViteRolling", extension);
+  return env;
+}
+
+/** Same as `viteRollingNunjucks`. */
+export const register = viteRollingNunjucks;
+
+function renderContext(
+  context: NunjucksContext,
+  args: unknown[],
+): { ctx: RenderContext; rest: unknown[] } {
+  const last = args.at(-1);
+  // Nunjucks passes keyword arguments as a trailing object flagged `__keywords`.
+  const keywords =
+    typeof last === "object" && last !== null && "__keywords" in last
+      ? (last as Record<string, unknown>)
+      : null;
+  const rest = keywords ? args.slice(0, -1) : args;
+  const request = context.lookup("request") as { headers?: { host?: unknown } } | undefined;
+  const host = keywords?.host ?? context.lookup("host") ?? request?.headers?.host;
+  const nonce = keywords?.nonce ?? context.lookup("nonce") ?? context.lookup("cspNonce");
+  const ctx: RenderContext = {};
+  if (typeof host === "string" && host) ctx.host = host;
+  if (typeof nonce === "string" && nonce) ctx.nonce = nonce;
+  return { ctx, rest };
+}
+
+function entriesOf(tag: string, args: unknown[]): string[] {
+  const entries = args.flat();
+  if (entries.length === 0) {
+    fail("nunjucks", `{% ${tag} %} needs at least one entry, like {% ${tag} "src/main.ts" %}.`);
+  }
+  return entries as string[];
+}

@@ -1,0 +1,39 @@
+const HTML_ESCAPES: Record<string, string> = {
+  // The HTML parser turns NUL into U+FFFD anyway; doing it here also keeps NUL out of
+  // rendered tags, where tags.ts uses it to mark the nonce position.
+  "\u0000": "&#xFFFD;",
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/**
+ * Escapes a value for HTML text or a double-quoted attribute value. All five characters go,
+ * so the result is safe in text, in `"..."` and in `'...'` (the Nunjucks/Jinja escaping set).
+ * The result never contains NUL.
+ */
+export function escapeHtml(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is replaced on purpose (above).
+  return value.replace(/[&<>"'\u0000]/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * Serializes a value as a JavaScript literal safe inside an inline `<script>`: `<` becomes
+ * `\u003c`, so no `</script>` or `<!--` can end or corrupt the script element (HTML spec,
+ * "restrictions for contents of script elements").
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c");
+}
+
+// HTML attribute names: no whitespace, quotes, `>`, `/`, `=`, controls (HTML spec, "attribute
+// name state"); `<` is a parse error there too. Anything else would let a name end the tag.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects.
+const ATTRIBUTE_NAME = /^[^\s"'<>/=\u0000-\u001f\u007f-\u009f]+$/;
+
+/** Whether `name` can be written as an attribute name without escaping (names cannot be escaped). */
+export function isValidAttributeName(name: string): boolean {
+  return ATTRIBUTE_NAME.test(name);
+}

@@ -1,0 +1,167 @@
+import { fail } from "../errors.js";
+import type { ResolvedTag } from "../manifest/types.js";
+import type { TagKind, ViteRollingOptions } from "../options.js";
+import { escapeHtml, isValidAttributeName } from "./escape.js";
+
+/** What a `<link>` or `<script src>` tag is made of, URL resolved. */
+export interface TagSpec {
+  kind: "stylesheet" | "modulepreload" | "script";
+  url: string;
+  integrity?: string;
+  /**
+   * Bare `crossorigin`, as Vite writes it on every script, modulepreload and stylesheet of a
+   * built page (html plugin, `toScriptTag` / `toPreloadTag` / `toStyleSheetLinkTag`). Vite's
+   * dev server writes none, and neither do we in dev mode.
+   */
+  crossorigin: boolean;
+}
+
+/** The options that shape every tag. */
+export interface TagOptions {
+  turboTrack: boolean;
+  attributes: ViteRollingOptions["attributes"];
+}
+
+type Attribute = [name: string, value: string | true];
+
+// Stands where the nonce goes; a name no valid attribute can have, so a hook cannot clash with it.
+const NONCE = "\u0000nonce";
+
+/**
+ * Tags compiled once, rendered per request. The nonce changes per request (CSP nonces must),
+ * so the HTML is kept as the pieces around each nonce position and joined with the escaped
+ * nonce: no per-nonce cache to grow, no manifest walk, one join per render.
+ */
+export class CompiledTags {
+  readonly #pieces: readonly string[];
+  readonly #plain: string;
+
+  constructor(pieces: readonly string[]) {
+    this.#pieces = pieces;
+    this.#plain = pieces.join("");
+  }
+
+  /** The HTML, with ` nonce="..."` on every tag when `nonce` is a non-empty string. */
+  render(nonce?: string): string {
+    return nonce ? this.#pieces.join(` nonce="${escapeHtml(nonce)}"`) : this.#plain;
+  }
+}
+
+/** URL of a built file: base (with its trailing slash) + file. */
+export function joinUrl(base: string, file: string): string {
+  return base.endsWith("/")
+    ? base + file.replace(/^\/+/, "")
+    : `${base}/${file.replace(/^\/+/, "")}`;
+}
+
+/** Walker output to tag specs: URLs from `base`, integrity only when `integrity` is on. */
+export function toTagSpecs(
+  tags: readonly ResolvedTag[],
+  base: string,
+  integrity: boolean,
+): TagSpec[] {
+  return tags.map((tag) => {
+    const spec: TagSpec = { kind: tag.kind, url: joinUrl(base, tag.file), crossorigin: true };
+    if (integrity && tag.integrity) spec.integrity = tag.integrity;
+    return spec;
+  });
+}
+
+/** Compiles specs into HTML (one tag per line), every attribute value escaped. */
+export function compileTags(specs: readonly TagSpec[], options: TagOptions): CompiledTags {
+  const html = specs.map((spec) => serialize(spec.kind, tagAttributes(spec, options)));
+  return new CompiledTags(html.join("\n").split(NONCE));
+}
+
+/** An inline `<script type="module">` around code the library generated (already script-safe). */
+export function inlineModuleScript(code: string, options: TagOptions): CompiledTags {
+  const attributes = withHook(
+    [
+      ["type", "module"],
+      [NONCE, true],
+    ],
+    "inline-script",
+    "",
+    options,
+  );
+  return new CompiledTags(`<script${attributeText(attributes)}>${code}</script>`.split(NONCE));
+}
+
+/** A `<meta name content>` tag. */
+export function metaTag(name: string, content: string): string {
+  return `<meta name="${escapeHtml(name)}" content="${escapeHtml(content)}">`;
+}
+
+function tagAttributes(spec: TagSpec, options: TagOptions): Attribute[] {
+  const attributes: Attribute[] =
+    spec.kind === "script"
+      ? [["type", "module"]]
+      : [["rel", spec.kind === "stylesheet" ? "stylesheet" : "modulepreload"]];
+  if (spec.crossorigin) attributes.push(["crossorigin", true]);
+  attributes.push([spec.kind === "script" ? "src" : "href", spec.url]);
+  if (spec.integrity) attributes.push(["integrity", spec.integrity]);
+  attributes.push([NONCE, true]);
+  if (options.turboTrack) attributes.push(["data-turbo-track", "reload"]);
+  return withHook(attributes, spec.kind, spec.url, options);
+}
+
+/**
+ * Applies the `attributes` hook: a returned name replaces the built-in attribute of that name
+ * in place (so `crossorigin: "use-credentials"` works), `false` / `undefined` removes it,
+ * `true` writes it bare. Names cannot be escaped, so an invalid one is an error.
+ */
+function withHook(
+  attributes: Attribute[],
+  kind: TagKind,
+  url: string,
+  options: TagOptions,
+): Attribute[] {
+  if (!options.attributes) return attributes;
+  const extra = options.attributes(kind, url);
+  if (extra === null || extra === undefined) return attributes;
+  if (typeof extra !== "object") {
+    fail(
+      "html",
+      `the attributes option returned ${typeof extra} for a ${kind} tag; it must return an object of attribute names to string | true | false | undefined.`,
+    );
+  }
+  const out = [...attributes];
+  for (const [name, value] of Object.entries(extra)) {
+    if (!isValidAttributeName(name)) {
+      fail(
+        "html",
+        `the attributes option returned ${JSON.stringify(name)} for a ${kind} tag, which is not a valid HTML attribute name (no spaces, quotes, <, >, / or =). Fix the name in your attributes function.`,
+      );
+    }
+    // A hook's own nonce takes the request nonce's place rather than doubling it.
+    const at = out.findIndex(([n]) => n === name || (name === "nonce" && n === NONCE));
+    if (value === false || value === undefined) {
+      if (at >= 0) out.splice(at, 1);
+      continue;
+    }
+    if (typeof value !== "string" && value !== true) {
+      fail(
+        "html",
+        `the attributes option returned ${typeof value} for attribute "${name}" of a ${kind} tag; use a string, true (bare attribute), or false / undefined (omit).`,
+      );
+    }
+    if (at >= 0) out[at] = [name, value];
+    else out.push([name, value]);
+  }
+  return out;
+}
+
+function attributeText(attributes: readonly Attribute[]): string {
+  let text = "";
+  for (const [name, value] of attributes) {
+    if (name === NONCE) text += NONCE;
+    else text += value === true ? ` ${name}` : ` ${name}="${escapeHtml(value)}"`;
+  }
+  return text;
+}
+
+function serialize(kind: TagSpec["kind"], attributes: readonly Attribute[]): string {
+  return kind === "script"
+    ? `<script${attributeText(attributes)}></script>`
+    : `<link${attributeText(attributes)}>`;
+}

@@ -1,0 +1,145 @@
+import { fail } from "../errors.js";
+import { closest } from "../util/closest.js";
+import type { Manifest, ManifestChunk, ResolvedTag } from "./types.js";
+
+const CSS_FILE = /\.css$/;
+const JS_FILE = /\.[cm]?js$/;
+
+/**
+ * Resolves entries (manifest keys) to the tags a page needs, in the order Vite writes them
+ * into a built `index.html` (vite/src/node/plugins/html.ts, `generateBundle`):
+ *
+ * - stylesheets: for each statically imported chunk, depth-first, its imports' CSS then its
+ *   own, each chunk and each file once; then the entry's own CSS (Vite's `getCssFilesForChunk`);
+ * - modulepreloads: every statically imported chunk, recursively, post-order (a chunk after
+ *   the chunks it imports), each once (Vite's `getImportedChunks`);
+ * - the entry's module script. A CSS entry yields only its stylesheet.
+ *
+ * Several entries share one walk: no file appears twice, and a chunk already loaded as an
+ * entry script is not preloaded again. Dynamic imports are not followed (they load lazily).
+ * Pure; `source` (the manifest's path or registry key) only appears in error messages.
+ */
+export function resolveEntries(
+  manifest: Manifest,
+  entries: readonly string[],
+  source = "(in memory)",
+): ResolvedTag[] {
+  const tags: ResolvedTag[] = [];
+  const cssChunksSeen = new Set<string>();
+  const cssFilesSeen = new Set<string>();
+  const preloadSeen = new Set<string>();
+  const scriptSeen = new Set<string>();
+  let integrityByFile: Map<string, string> | undefined;
+
+  const chunkAt = (from: string, key: string): ManifestChunk => {
+    const chunk = Object.hasOwn(manifest, key) ? manifest[key] : undefined;
+    if (!chunk) {
+      // parseManifest rejects this already; manifests built in memory reach here unchecked.
+      failMissingImport(from, "imports", key, source);
+    }
+    return chunk;
+  };
+
+  const stylesheet = (file: string) => {
+    if (cssFilesSeen.has(file)) return;
+    cssFilesSeen.add(file);
+    // Only a CSS entry (or an asset entry) records the integrity of a CSS file.
+    integrityByFile ??= new Map(
+      Object.values(manifest).flatMap((c) => (c.integrity ? [[c.file, c.integrity]] : [])),
+    );
+    const integrity = integrityByFile.get(file);
+    tags.push(integrity ? { kind: "stylesheet", file, integrity } : { kind: "stylesheet", file });
+  };
+
+  const collectCss = (key: string, chunk: ManifestChunk) => {
+    if (cssChunksSeen.has(key)) return;
+    cssChunksSeen.add(key);
+    for (const imported of chunk.imports ?? []) collectCss(imported, chunkAt(key, imported));
+    for (const file of chunk.css ?? []) stylesheet(file);
+  };
+
+  const collectPreloads = (key: string, chunk: ManifestChunk) => {
+    for (const imported of chunk.imports ?? []) {
+      if (preloadSeen.has(imported)) continue;
+      preloadSeen.add(imported);
+      const importee = chunkAt(key, imported);
+      collectPreloads(imported, importee);
+      tags.push(jsTag("modulepreload", imported, importee));
+    }
+  };
+
+  for (const requested of entries) {
+    const key = findKey(manifest, requested, source);
+    const chunk = manifest[key]!;
+    if (CSS_FILE.test(chunk.file)) {
+      cssChunksSeen.add(key);
+      stylesheet(chunk.file);
+      continue;
+    }
+    if (!JS_FILE.test(chunk.file)) {
+      fail(
+        "manifest",
+        `entry "${requested}" is an asset (${chunk.file}), not a script or stylesheet entry. Use vr.assetUrl(${JSON.stringify(requested)}) for its URL.`,
+        { code: "ERR_NOT_AN_ENTRY" },
+      );
+    }
+    collectCss(key, chunk);
+    // Vite's walk starts with an empty set, so an import cycle back to the entry would preload
+    // the entry's own file; the script tag below fetches it already, so it is marked seen.
+    const alreadyLoaded = preloadSeen.has(key);
+    preloadSeen.add(key);
+    if (!alreadyLoaded) collectPreloads(key, chunk);
+    if (!scriptSeen.has(key)) {
+      scriptSeen.add(key);
+      tags.push(jsTag("script", key, chunk));
+    }
+  }
+  return tags;
+}
+
+function jsTag<K extends "modulepreload" | "script">(
+  kind: K,
+  key: string,
+  chunk: ManifestChunk,
+): ResolvedTag {
+  return chunk.integrity
+    ? { kind, file: chunk.file, chunk: key, integrity: chunk.integrity }
+    : { kind, file: chunk.file, chunk: key };
+}
+
+/**
+ * The manifest key for `name`. Tolerates a leading "/" or "./" (how HTML writes source paths);
+ * anything else unknown is an error naming the entry, the manifest, and the nearest keys.
+ */
+export function findKey(manifest: Manifest, name: string, source = "(in memory)"): string {
+  if (Object.hasOwn(manifest, name)) return name;
+  const bare = name.replace(/^\.?\/+/, "");
+  if (bare !== name && Object.hasOwn(manifest, bare)) return bare;
+  const keys = Object.keys(manifest);
+  const entryKeys = keys.filter((k) => manifest[k]!.isEntry || manifest[k]!.isDynamicEntry);
+  const near = closest(name, entryKeys.length > 0 ? entryKeys : keys, 3);
+  const hint =
+    near.length > 0
+      ? `Closest entries: ${near.map((k) => JSON.stringify(k)).join(", ")}.`
+      : "The manifest has no entries: check build.rollupOptions.input in your Vite config.";
+  fail(
+    "manifest",
+    `entry "${name}" is not in the manifest at "${source}". ${hint} Name entries by their source path relative to Vite's root, as in build.rollupOptions.input.`,
+    { code: "ERR_UNKNOWN_ENTRY" },
+  );
+}
+
+/** The one error for an `imports` / `dynamicImports` key that names no chunk. */
+export function failMissingImport(
+  from: string,
+  field: "imports" | "dynamicImports",
+  key: string,
+  source: string,
+): never {
+  const verb = field === "imports" ? "imports" : "dynamically imports";
+  return fail(
+    "manifest",
+    `chunk "${from}" in the manifest at "${source}" ${verb} "${key}", which is not in the manifest. The manifest is incomplete or was edited by hand: rebuild it with \`vite build\`.`,
+    { code: "ERR_MANIFEST_IMPORT" },
+  );
+}

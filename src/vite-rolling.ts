@@ -1,0 +1,302 @@
+import { describe, fail } from "./errors.js";
+import { devReactRefresh, devScripts, devUrl } from "./html/dev.js";
+import { type CompiledTags, compileTags, joinUrl, metaTag, toTagSpecs } from "./html/tags.js";
+import { loadManifestFile } from "./manifest/load.js";
+import type { LoadedManifest, Manifest } from "./manifest/types.js";
+import { resolveEntries } from "./manifest/walk.js";
+import {
+  type ResolvedOptions,
+  releaseOf,
+  resolveOptions,
+  type ViteRollingOptions,
+} from "./options.js";
+import type { ReleaseInfo, RenderContext, VersionInfo, ViteRolling } from "./types.js";
+import { closest } from "./util/closest.js";
+
+/** What the front object delegates to: one implementation per mode. */
+export interface Runtime {
+  ready(): Promise<void>;
+  /** Loads again and swaps atomically; the previous state stays if loading fails. */
+  reload(): Promise<void>;
+  styles(entries: readonly string[], ctx: RenderContext): string;
+  scripts(entries: readonly string[], ctx: RenderContext): string;
+  assetUrl(path: string, ctx: RenderContext): string;
+  reactRefresh(ctx: RenderContext): string;
+}
+
+/** Dev mode: tags point at the Vite dev server; nothing to load. */
+export class DevRuntime implements Runtime {
+  readonly #options: ResolvedOptions;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+  }
+
+  async ready(): Promise<void> {}
+
+  async reload(): Promise<void> {}
+
+  /** Nothing: in dev, Vite injects CSS from the modules that import it. */
+  styles(): string {
+    return "";
+  }
+
+  scripts(entries: readonly string[], ctx: RenderContext): string {
+    return devScripts(this.#options, entries, ctx);
+  }
+
+  assetUrl(path: string, ctx: RenderContext): string {
+    return devUrl(this.#options, path, ctx.host);
+  }
+
+  reactRefresh(ctx: RenderContext): string {
+    return devReactRefresh(this.#options, ctx);
+  }
+}
+
+/** How a BuildRuntime gets its manifest; the registry plugs in here. */
+export type ManifestLoader = () => Promise<{ manifest: Manifest; text: string; source?: string }>;
+
+export interface BuildRuntimeSeams {
+  /** @default reads and validates `options.manifestPath` */
+  loadManifest?: ManifestLoader;
+  /** The walker; tests pass a counting wrapper. @default resolveEntries */
+  walk?: typeof resolveEntries;
+}
+
+interface Rendered {
+  styles: CompiledTags;
+  scripts: CompiledTags;
+}
+
+/** Production: tags from the release's manifest, walked once per entry list. */
+export class BuildRuntime implements Runtime {
+  readonly #options: ResolvedOptions;
+  readonly #base: string;
+  readonly #loadManifest: ManifestLoader;
+  readonly #walk: typeof resolveEntries;
+  #loaded: LoadedManifest | null = null;
+  #loading: Promise<void> | null = null;
+  #failure: unknown = null;
+  #rendered = new Map<string, Rendered>();
+  #files: Set<string> | null = null;
+
+  constructor(options: ResolvedOptions, seams: BuildRuntimeSeams = {}) {
+    this.#options = options;
+    this.#base = normalizeBase(options.base ?? "/");
+    this.#loadManifest = seams.loadManifest ?? (() => loadManifestFile(options.manifestPath));
+    this.#walk = seams.walk ?? resolveEntries;
+  }
+
+  /** The URL prefix of built files, ending in "/". */
+  get base(): string {
+    return this.#base;
+  }
+
+  /** The loaded manifest with its raw text, or null before `ready()`. */
+  get manifest(): LoadedManifest | null {
+    return this.#loaded;
+  }
+
+  ready(): Promise<void> {
+    if (this.#loaded) return Promise.resolve();
+    // Concurrent callers share one load; a failed load may be retried.
+    this.#loading ??= this.#load().finally(() => {
+      this.#loading = null;
+    });
+    return this.#loading;
+  }
+
+  async reload(): Promise<void> {
+    await this.#load();
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const { manifest, text, source } = await this.#loadManifest();
+      this.#loaded = { manifest, text, source: source ?? this.#options.manifestPath };
+      this.#failure = null;
+      this.#rendered = new Map();
+      this.#files = null;
+    } catch (error) {
+      this.#failure = error;
+      throw error;
+    }
+  }
+
+  styles(entries: readonly string[], ctx: RenderContext): string {
+    return this.#render("styles", entries).styles.render(ctx.nonce);
+  }
+
+  scripts(entries: readonly string[], ctx: RenderContext): string {
+    return this.#render("scripts", entries).scripts.render(ctx.nonce);
+  }
+
+  /** Walks once per entry list; later renders of the same list only join strings. */
+  #render(method: string, entries: readonly string[]): Rendered {
+    // NUL never occurs in a manifest key, so joined lists cannot collide.
+    const key = entries.join("\u0000");
+    const hit = this.#rendered.get(key);
+    if (hit) return hit;
+    const loaded = this.#require(method);
+    const tags = this.#walk(loaded.manifest, entries, loaded.source);
+    const options = { turboTrack: this.#options.turboTrack, attributes: this.#options.attributes };
+    const specs = toTagSpecs(tags, this.#base, this.#options.integrity);
+    const rendered = {
+      styles: compileTags(
+        specs.filter((s) => s.kind === "stylesheet"),
+        options,
+      ),
+      scripts: compileTags(
+        specs.filter((s) => s.kind !== "stylesheet"),
+        options,
+      ),
+    };
+    this.#rendered.set(key, rendered);
+    return rendered;
+  }
+
+  assetUrl(path: string): string {
+    const { manifest, source } = this.#require("assetUrl");
+    const bare = path.replace(/^\.?\/+/, "");
+    for (const key of [path, bare]) {
+      if (Object.hasOwn(manifest, key)) return joinUrl(this.#base, manifest[key]!.file);
+    }
+    this.#files ??= new Set(
+      Object.values(manifest).flatMap((c) => [c.file, ...(c.css ?? []), ...(c.assets ?? [])]),
+    );
+    if (this.#files.has(bare)) return joinUrl(this.#base, bare);
+    const near = closest(path, Object.keys(manifest), 3).map((k) => JSON.stringify(k));
+    return fail(
+      "manifest",
+      `assetUrl("${path}"): not a key or an output file of the manifest at "${source}".${near.length > 0 ? ` Closest keys: ${near.join(", ")}.` : ""} Pass a source path relative to Vite's root (e.g. "src/logo.svg") or an output file (e.g. "assets/logo-abc123.svg").`,
+      { code: "ERR_UNKNOWN_ASSET" },
+    );
+  }
+
+  reactRefresh(): string {
+    return "";
+  }
+
+  #require(method: string): LoadedManifest {
+    if (this.#loaded) return this.#loaded;
+    if (this.#failure) {
+      const reason = this.#failure instanceof Error ? this.#failure.message : String(this.#failure);
+      fail(
+        "render",
+        `${method}() has no manifest: loading it failed (${reason}). Fix that, then \`await vr.ready()\` again.`,
+        { cause: this.#failure, code: "ERR_NOT_READY" },
+      );
+    }
+    return fail(
+      "render",
+      `${method}() was called before the manifest was loaded. \`await vr.ready()\` once at startup, before the server renders pages.`,
+      { code: "ERR_NOT_READY" },
+    );
+  }
+}
+
+/** A base URL always ends in "/", so base + file is a URL (Vite normalizes `base` the same way). */
+function normalizeBase(base: string): string {
+  return base.endsWith("/") ? base : `${base}/`;
+}
+
+function entryList(method: string, entries: string | readonly string[]): readonly string[] {
+  const list = typeof entries === "string" ? [entries] : entries;
+  if (!Array.isArray(list) || !list.every((e) => typeof e === "string" && e.length > 0)) {
+    fail(
+      "render",
+      `${method}() expects an entry name or a list of them, like "src/main.ts" or ["src/main.ts"], received ${describe(entries)}.`,
+    );
+  }
+  return list;
+}
+
+class ViteRollingFront implements ViteRolling {
+  readonly options: ResolvedOptions;
+  readonly release: string;
+  readonly #runtime: Runtime;
+  readonly #components = new Map<string, readonly string[]>();
+
+  constructor(options: ResolvedOptions, runtime: Runtime) {
+    this.options = options;
+    this.release = releaseOf(options);
+    this.#runtime = runtime;
+  }
+
+  ready(): Promise<void> {
+    return this.#runtime.ready();
+  }
+
+  styles(entries: string | readonly string[], ctx: RenderContext = {}): string {
+    return this.#runtime.styles(entryList("styles", entries), ctx);
+  }
+
+  scripts(entries: string | readonly string[], ctx: RenderContext = {}): string {
+    return this.#runtime.scripts(entryList("scripts", entries), ctx);
+  }
+
+  /** In dev mode `ctx.host` picks the dev server's host, as for `scripts`. */
+  assetUrl(path: string, ctx: RenderContext = {}): string {
+    return this.#runtime.assetUrl(path, ctx);
+  }
+
+  staticUrl(path: string): string {
+    return joinUrl(this.options.staticBase, path);
+  }
+
+  reactRefresh(ctx: RenderContext = {}): string {
+    return this.#runtime.reactRefresh(ctx);
+  }
+
+  appVersion(): string {
+    return this.options.appVersion || process.env.APP_VERSION || "unknown";
+  }
+
+  versionInfo(): VersionInfo {
+    const version = this.appVersion();
+    return {
+      version,
+      source: version === "unknown" ? "unknown" : "explicit",
+      release: this.release,
+      buildHash: null,
+      components: {},
+    };
+  }
+
+  versionTags(): string {
+    return metaTag("app-version", this.appVersion());
+  }
+
+  registerVersionComponent(name: string, files: readonly string[]): void {
+    // Recorded only; hashing the files into the version is later work (src/version/).
+    this.#components.set(name, [...files]);
+  }
+
+  async reload(): Promise<VersionInfo> {
+    await this.#runtime.reload();
+    return this.versionInfo();
+  }
+
+  async releases(): Promise<ReleaseInfo[]> {
+    return [];
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Creates the integration. Options are validated here, once; `await vr.ready()` before
+ * rendering, then `styles` / `scripts` are synchronous lookups.
+ *
+ * @example
+ * const vr = createViteRolling({ manifestPath: "dist/.vite/manifest.json", base: "/static/" });
+ * await vr.ready();
+ * vr.styles("src/main.ts", { nonce });
+ * vr.scripts("src/main.ts", { host: req.headers.host, nonce });
+ */
+export function createViteRolling(options: ViteRollingOptions): ViteRolling {
+  const resolved = resolveOptions(options);
+  const runtime = resolved.dev ? new DevRuntime(resolved) : new BuildRuntime(resolved);
+  return new ViteRollingFront(resolved, runtime);
+}
