@@ -1,7 +1,8 @@
+import { renderVersionTags } from "./client/version-tags.js";
 import { describe, fail } from "./errors.js";
 import { devReactRefresh, devScripts, devUrl } from "./html/dev.js";
-import { type CompiledTags, compileTags, joinUrl, metaTag, toTagSpecs } from "./html/tags.js";
-import { loadManifestFile } from "./manifest/load.js";
+import { type CompiledTags, compileTags, joinUrl, toTagSpecs } from "./html/tags.js";
+import { loadManifestFile, parseManifest } from "./manifest/load.js";
 import type { LoadedManifest, Manifest } from "./manifest/types.js";
 import { resolveEntries } from "./manifest/walk.js";
 import {
@@ -10,8 +11,16 @@ import {
   resolveOptions,
   type ViteRollingOptions,
 } from "./options.js";
+import { openRegistry } from "./registry/connect.js";
+import { loadReleaseManifest } from "./registry/load-release.js";
+import type { RegistryStore } from "./registry/store.js";
 import type { ReleaseInfo, RenderContext, VersionInfo, ViteRolling } from "./types.js";
 import { closest } from "./util/closest.js";
+import { resolveAppVersion } from "./version/app-version.js";
+import { readSidecar, type Sidecar, sidecarPathFor } from "./version/sidecar.js";
+import { readStaticManifest, type StaticManifest } from "./version/static-manifest.js";
+import { createStaticUrl, type StaticUrl } from "./version/static-url.js";
+import { VersionComponents } from "./version/version-components.js";
 
 /** What the front object delegates to: one implementation per mode. */
 export interface Runtime {
@@ -55,7 +64,13 @@ export class DevRuntime implements Runtime {
 }
 
 /** How a BuildRuntime gets its manifest; the registry plugs in here. */
-export type ManifestLoader = () => Promise<{ manifest: Manifest; text: string; source?: string }>;
+export type ManifestLoader = () => Promise<{
+  manifest: Manifest;
+  text: string;
+  source?: string;
+  /** What the Vite plugin recorded about the build, when it ran. */
+  sidecar?: Sidecar | null;
+}>;
 
 export interface BuildRuntimeSeams {
   /** @default reads and validates `options.manifestPath` */
@@ -72,7 +87,8 @@ interface Rendered {
 /** Production: tags from the release's manifest, walked once per entry list. */
 export class BuildRuntime implements Runtime {
   readonly #options: ResolvedOptions;
-  readonly #base: string;
+  #base: string;
+  #sidecar: Sidecar | null = null;
   readonly #loadManifest: ManifestLoader;
   readonly #walk: typeof resolveEntries;
   #loaded: LoadedManifest | null = null;
@@ -91,6 +107,11 @@ export class BuildRuntime implements Runtime {
   /** The URL prefix of built files, ending in "/". */
   get base(): string {
     return this.#base;
+  }
+
+  /** The build's sidecar (build hash, integrity, base), when the plugin wrote one. */
+  get sidecar(): Sidecar | null {
+    return this.#sidecar;
   }
 
   /** The loaded manifest with its raw text, or null before `ready()`. */
@@ -113,8 +134,11 @@ export class BuildRuntime implements Runtime {
 
   async #load(): Promise<void> {
     try {
-      const { manifest, text, source } = await this.#loadManifest();
+      const { manifest, text, source, sidecar = null } = await this.#loadManifest();
       this.#loaded = { manifest, text, source: source ?? this.#options.manifestPath };
+      this.#sidecar = sidecar;
+      // An explicit base wins; else the base the build was made for (Vite's own `base`).
+      this.#base = normalizeBase(this.#options.base ?? sidecar?.base ?? "/");
       this.#failure = null;
       this.#rendered = new Map();
       this.#files = null;
@@ -141,7 +165,7 @@ export class BuildRuntime implements Runtime {
     const loaded = this.#require(method);
     const tags = this.#walk(loaded.manifest, entries, loaded.source);
     const options = { turboTrack: this.#options.turboTrack, attributes: this.#options.attributes };
-    const specs = toTagSpecs(tags, this.#base, this.#options.integrity);
+    const specs = toTagSpecs(tags, this.#base, this.#options.integrity, this.#sidecar?.integrity);
     const rendered = {
       styles: compileTags(
         specs.filter((s) => s.kind === "stylesheet"),
@@ -212,20 +236,106 @@ function entryList(method: string, entries: string | readonly string[]): readonl
   return list;
 }
 
+/**
+ * The default loader: this release's manifest from the registry (else the local file, written
+ * through), plus the build sidecar next to the local manifest.
+ */
+function registryLoader(
+  options: ResolvedOptions,
+  release: string,
+  registry: () => RegistryStore | null,
+): ManifestLoader {
+  return async () => {
+    const { text, source } = await loadReleaseManifest({
+      registry: registry(),
+      release,
+      manifestPath: options.manifestPath,
+      cache: options.cache,
+      logger: options.logger,
+    });
+    const origin = source === "file" ? options.manifestPath : `the registry (release "${release}")`;
+    const sidecar = await readSidecar(sidecarPathFor(options.manifestPath));
+    return { manifest: parseManifest(text, origin), text, source: origin, sidecar };
+  };
+}
+
 class ViteRollingFront implements ViteRolling {
   readonly options: ResolvedOptions;
   readonly release: string;
   readonly #runtime: Runtime;
-  readonly #components = new Map<string, readonly string[]>();
+  readonly #components: VersionComponents;
+  #registry: RegistryStore | null = null;
+  #version: VersionInfo;
+  #staticUrl: StaticUrl;
+  #releasesWarned = false;
 
-  constructor(options: ResolvedOptions, runtime: Runtime) {
+  constructor(options: ResolvedOptions, seams: BuildRuntimeSeams = {}) {
     this.options = options;
     this.release = releaseOf(options);
-    this.#runtime = runtime;
+    this.#components = new VersionComponents();
+    this.#runtime = options.dev
+      ? new DevRuntime(options)
+      : new BuildRuntime(options, {
+          loadManifest: registryLoader(options, this.release, () => this.#openRegistry()),
+          ...seams,
+        });
+    // Until ready(): an explicit version is already known; a derived one is not yet.
+    this.#version = this.#resolveVersion(null, null, {});
+    this.#staticUrl = this.#makeStaticUrl(null);
+  }
+
+  /** Opened on first use, only when manifests are cached (production). */
+  #openRegistry(): RegistryStore | null {
+    if (this.options.dev || !this.options.cache) return null;
+    this.#registry ??= openRegistry(this.options);
+    return this.#registry;
+  }
+
+  #resolveVersion(
+    buildHash: string | null,
+    staticHash: string | null,
+    components: Record<string, string>,
+  ): VersionInfo {
+    return resolveAppVersion({
+      explicit: this.options.appVersion,
+      buildHash,
+      staticHash,
+      components,
+      release: this.release,
+    });
+  }
+
+  #makeStaticUrl(manifest: StaticManifest | null): StaticUrl {
+    const o = this.options;
+    return createStaticUrl({
+      dev: o.dev,
+      staticRoot: o.staticRoot,
+      staticManifestPath: o.staticManifestPath,
+      staticBase: o.staticBase,
+      staticDevVersionQuery: o.staticDevVersionQuery,
+      manifest,
+    });
+  }
+
+  /** Everything async happens here (and in reload): rendering afterwards is sync lookups. */
+  async #load(first: boolean): Promise<void> {
+    if (first) await this.#runtime.ready();
+    else await this.#runtime.reload();
+    const o = this.options;
+    const statics =
+      !o.dev && o.staticManifestPath ? await readStaticManifest(o.staticManifestPath) : null;
+    const sidecar = this.#runtime instanceof BuildRuntime ? this.#runtime.sidecar : null;
+    const components = await this.#components.hashes();
+    this.#version = this.#resolveVersion(
+      sidecar?.buildHash ?? null,
+      statics?.hash ?? null,
+      components,
+    );
+    this.#staticUrl = this.#makeStaticUrl(statics);
   }
 
   ready(): Promise<void> {
-    return this.#runtime.ready();
+    return this.#load(true);
   }
 
   styles(entries: string | readonly string[], ctx: RenderContext = {}): string {
@@ -242,7 +352,7 @@ class ViteRollingFront implements ViteRolling {
   }
 
   staticUrl(path: string): string {
-    return joinUrl(this.options.staticBase, path);
+    return this.#staticUrl(path);
   }
 
   reactRefresh(ctx: RenderContext = {}): string {
@@ -250,39 +360,53 @@ class ViteRollingFront implements ViteRolling {
   }
 
   appVersion(): string {
-    return this.options.appVersion || process.env.APP_VERSION || "unknown";
+    return this.#version.version;
   }
 
   versionInfo(): VersionInfo {
-    const version = this.appVersion();
-    return {
-      version,
-      source: version === "unknown" ? "unknown" : "explicit",
-      release: this.release,
-      buildHash: null,
-      components: {},
-    };
+    return this.#version;
   }
 
-  versionTags(): string {
-    return metaTag("app-version", this.appVersion());
+  versionTags(ctx: RenderContext = {}): string {
+    return renderVersionTags({
+      version: this.#version.version,
+      mismatch: this.options.appVersionMismatch,
+      nonce: ctx.nonce,
+    });
   }
 
+  /** Takes effect at the next `ready()` / `reload()`, where the files are hashed. */
   registerVersionComponent(name: string, files: readonly string[]): void {
-    // Recorded only; hashing the files into the version is later work (src/version/).
-    this.#components.set(name, [...files]);
+    this.#components.register(name, files);
   }
 
   async reload(): Promise<VersionInfo> {
-    await this.#runtime.reload();
-    return this.versionInfo();
+    await this.#load(false);
+    return this.#version;
   }
 
+  /** The registry's releases; a registry outage answers [] (with one warning), never throws. */
   async releases(): Promise<ReleaseInfo[]> {
-    return [];
+    const registry = this.#openRegistry();
+    if (!registry) return [];
+    try {
+      const list = await registry.releases();
+      this.#releasesWarned = false;
+      return list;
+    } catch (error) {
+      if (!this.#releasesWarned) {
+        this.#releasesWarned = true;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.options.logger.warn(`[vite-rolling] [registry] cannot list releases: ${reason}`);
+      }
+      return [];
+    }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.#registry?.close();
+    this.#registry = null;
+  }
 }
 
 /**
@@ -295,8 +419,9 @@ class ViteRollingFront implements ViteRolling {
  * vr.styles("src/main.ts", { nonce });
  * vr.scripts("src/main.ts", { host: req.headers.host, nonce });
  */
-export function createViteRolling(options: ViteRollingOptions): ViteRolling {
-  const resolved = resolveOptions(options);
-  const runtime = resolved.dev ? new DevRuntime(resolved) : new BuildRuntime(resolved);
-  return new ViteRollingFront(resolved, runtime);
+export function createViteRolling(
+  options: ViteRollingOptions,
+  seams?: BuildRuntimeSeams,
+): ViteRolling {
+  return new ViteRollingFront(resolveOptions(options), seams);
 }

@@ -54,15 +54,21 @@ export function joinUrl(base: string, file: string): string {
     : `${base}/${file.replace(/^\/+/, "")}`;
 }
 
-/** Walker output to tag specs: URLs from `base`, integrity only when `integrity` is on. */
+/**
+ * Walker output to tag specs: URLs from `base`, integrity only when `integrity` is on. The
+ * manifest records integrity for chunks only; `sri` (the build sidecar's map by output file)
+ * covers the rest, CSS of JS chunks included.
+ */
 export function toTagSpecs(
   tags: readonly ResolvedTag[],
   base: string,
   integrity: boolean,
+  sri: Readonly<Record<string, string>> = {},
 ): TagSpec[] {
   return tags.map((tag) => {
     const spec: TagSpec = { kind: tag.kind, url: joinUrl(base, tag.file), crossorigin: true };
-    if (integrity && tag.integrity) spec.integrity = tag.integrity;
+    const value = tag.integrity ?? (Object.hasOwn(sri, tag.file) ? sri[tag.file] : undefined);
+    if (integrity && value) spec.integrity = value;
     return spec;
   });
 }
