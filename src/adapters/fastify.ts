@@ -1,0 +1,112 @@
+/**
+ * Fastify 5 adapter: `await fastify.register(viteRolling(vr))`,
+ * `await fastify.register(versionRouter(options))`. Translation only; decisions are in
+ * src/http/core.ts.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import {
+  type AdapterOptions,
+  type Answer,
+  createHttpCore,
+  type TemplateHelpers,
+} from "../http/core.js";
+import { nodeFacts } from "../http/node-response.js";
+import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
+import type { ViteRolling } from "../types.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Template helpers bound to this request (set by `viteRolling`). */
+    vite: TemplateHelpers;
+  }
+}
+
+export type FastifyAdapterOptions = AdapterOptions<[request: FastifyRequest, reply: FastifyReply]>;
+
+/** Typed `string` so the null placeholder type-checks against the augmented property. */
+const VITE: string = "vite";
+
+type Plugin = (fastify: FastifyInstance) => Promise<void>;
+
+/**
+ * Hooks registered by a plugin marked "skip-override" apply to the whole app, not only to
+ * the plugin's encapsulated context (what fastify-plugin does, without the dependency).
+ */
+function appWide(name: string, plugin: Plugin): Plugin {
+  return Object.assign(plugin, {
+    [Symbol.for("skip-override")]: true,
+    [Symbol.for("fastify.display-name")]: name,
+  });
+}
+
+function send(reply: FastifyReply, answer: Answer): FastifyReply {
+  return reply.code(answer.status).headers(answer.headers).send(answer.body);
+}
+
+/**
+ * Sends `X-App-Version` on every response (404s and errors too), serves `/version` and
+ * `/cache/bust`, redirects stale htmx / Inertia requests, sets `request.vite` (template
+ * helpers), and injects the version tags into string `text/html` payloads. Nonce:
+ * `options.nonce(request, reply)`, else `reply.cspNonce.script` (@fastify/helmet).
+ *
+ * @example
+ * await fastify.register(viteRolling(vr));
+ * fastify.get("/", (request, reply) =>
+ *   reply.type("text/html").send(`<head>${request.vite.styles("src/main.ts")}</head>`));
+ */
+export function viteRolling(vr: ViteRolling, options: FastifyAdapterOptions = {}): Plugin {
+  const core = createHttpCore(vr, options, "fastify");
+  const nonceOf =
+    options.nonce ??
+    ((_request: FastifyRequest, reply: FastifyReply) =>
+      (reply as { cspNonce?: { script?: string } }).cspNonce?.script);
+  return appWide("vite-rolling", async function viteRollingPlugin(fastify) {
+    // Declared up front (null) so Fastify keeps one request shape; set per request below.
+    if (!fastify.hasRequestDecorator(VITE)) fastify.decorateRequest(VITE, null);
+    fastify.addHook("onRequest", async (request, reply) => {
+      const answer = core.handle(nodeFacts(request.raw));
+      if (answer) return send(reply, await answer);
+      request.vite = core.helpersFor({
+        host: request.headers.host,
+        nonce: () => nonceOf(request, reply),
+      });
+    });
+    // onSend runs for every payload, the 404 and error handlers' included.
+    fastify.addHook("onSend", async (request, reply, payload) => {
+      reply.headers(core.responseHeaders());
+      const type = reply.getHeader("content-type");
+      if (
+        typeof payload !== "string" ||
+        !core.injectable(type, reply.getHeader("content-encoding"))
+      )
+        return payload;
+      return core.inject(payload, request.vite?.nonce());
+    });
+  });
+}
+
+/**
+ * Blue/green routing, decided by `createVersionRouter`: a request pinned to a live version
+ * (header, `?dpl=`, cookie) gets the target header (`x-backend-target`) on the request and the
+ * reply;
+ * an API or htmx request pinned to a version that is not live is answered 409 with the live
+ * versions; a navigation falls back to `defaultVersion` (and a stale pin cookie is expired).
+ *
+ * @example
+ * await fastify.register(versionRouter({ versions: { "v1.0": "blue", "v1.1": "green" }, defaultVersion: "v1.1" }));
+ */
+export function versionRouter(options: VersionRouterOptions): Plugin {
+  const route = createRouting(options, "fastify");
+  return appWide("vite-rolling-version-router", async function versionRouterPlugin(fastify) {
+    fastify.addHook("onRequest", async (request, reply) => {
+      const decision = route(nodeFacts(request.raw));
+      if (isAnswer(decision)) return send(reply, decision);
+      if (decision) {
+        request.headers[decision.header] = decision.target;
+        reply.header(decision.header, decision.target);
+        // Fastify appends set-cookie values instead of replacing them.
+        if (decision.expireCookie) reply.header("set-cookie", decision.expireCookie);
+      }
+    });
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * Hono 4 adapter: `app.use(viteRolling(vr))`, `app.use(versionRouter(options))`.
+ * Translation only; decisions are in src/http/core.ts.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import {
+  type AdapterOptions,
+  type Answer,
+  createHttpCore,
+  type RequestFacts,
+  type TemplateHelpers,
+} from "../http/core.js";
+import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
+import type { ViteRolling } from "../types.js";
+
+/** What `viteRolling` puts on the context: `c.get("vite")`, `c.get("appVersion")`. */
+export interface ViteRollingEnv {
+  Variables: {
+    vite: TemplateHelpers;
+    appVersion: string;
+    /** Set by hono/secure-headers when a CSP nonce is on; the default nonce source. */
+    secureHeadersNonce?: string;
+  };
+}
+
+export type HonoAdapterOptions = AdapterOptions<[c: Context<ViteRollingEnv>]>;
+
+function facts(c: Context): RequestFacts {
+  // c.req.url is absolute; the core reduces it to path and query for redirects.
+  return { method: c.req.method, path: c.req.path, url: c.req.url, headers: c.req.header() };
+}
+
+function respond(answer: Answer, always: Readonly<Record<string, string>> = {}): Response {
+  return new Response(answer.body || null, {
+    status: answer.status,
+    headers: { ...always, ...answer.headers },
+  });
+}
+
+/**
+ * Sends `X-App-Version` on every response (404s and errors too), serves `/version` and
+ * `/cache/bust`, redirects stale htmx / Inertia requests, sets `c.get("vite")` (template
+ * helpers) and `c.get("appVersion")`, and injects the version tags into pages sent with
+ * `c.html()` (which includes non-streaming `c.render()`); streamed bodies are left alone.
+ * Nonce: `options.nonce(c)`, else hono/secure-headers' `secureHeadersNonce`.
+ *
+ * @example
+ * const app = new Hono<ViteRollingEnv>();
+ * app.use(viteRolling(vr));
+ * app.get("/", (c) => c.html(`<head>${c.get("vite").styles("src/main.ts")}</head>`));
+ */
+export function viteRolling(
+  vr: ViteRolling,
+  options: HonoAdapterOptions = {},
+): MiddlewareHandler<ViteRollingEnv> {
+  const core = createHttpCore(vr, options, "hono");
+  const nonceOf = options.nonce ?? ((c: Context<ViteRollingEnv>) => c.get("secureHeadersNonce"));
+  return async function viteRollingMiddleware(c, next) {
+    const answer = core.handle(facts(c));
+    if (answer) return respond(await answer, core.responseHeaders());
+    const vite = core.helpersFor({ host: c.req.header("host"), nonce: () => nonceOf(c) });
+    c.set("vite", vite);
+    c.set("appVersion", vr.appVersion());
+    const html = c.html;
+    // c.html's result is a whole string in memory (c.render's streaming mode uses c.body), so
+    // rewriting it never buffers a stream. A string is injected before Hono sees it; a JSX
+    // node or a promise is rendered by Hono first.
+    c.html = ((body: unknown, ...rest: unknown[]) => {
+      if (typeof body === "string")
+        return Reflect.apply(html, c, [core.inject(body, vite.nonce()), ...rest]);
+      return Promise.resolve(
+        Reflect.apply(html, c, [body, ...rest]) as Response | Promise<Response>,
+      ).then(async (res) =>
+        core.injectable(res.headers.get("content-type"), res.headers.get("content-encoding"))
+          ? new Response(core.inject(await res.text(), vite.nonce()), res)
+          : res,
+      );
+    }) as typeof c.html;
+    await next();
+    // After next(): Hono has turned a thrown error or a missing route into c.res already.
+    const always = core.responseHeaders();
+    for (const name in always) c.res.headers.set(name, always[name]!);
+  };
+}
+
+/**
+ * Blue/green routing, decided by `createVersionRouter`: a request pinned to a live version
+ * (header, `?dpl=`, cookie) gets the target header (`x-backend-target`) on the response (the
+ * request side is `c.get("backendTarget")`);
+ * an API or htmx request pinned to a version that is not live is answered 409 with the live
+ * versions; a navigation falls back to `defaultVersion` (and a stale pin cookie is expired).
+ *
+ * @example
+ * app.use(versionRouter({ versions: { "v1.0": "blue", "v1.1": "green" }, defaultVersion: "v1.1" }));
+ */
+export function versionRouter(
+  options: VersionRouterOptions,
+): MiddlewareHandler<{ Variables: { backendTarget?: string } }> {
+  const route = createRouting(options, "hono");
+  return async function versionRouterMiddleware(c, next) {
+    const decision = route(facts(c));
+    if (isAnswer(decision)) return respond(decision);
+    // A fetch Request's headers may be immutable; the context variable is the request side.
+    if (decision) c.set("backendTarget", decision.target);
+    await next();
+    if (!decision) return;
+    c.res.headers.set(decision.header, decision.target);
+    if (decision.expireCookie) c.res.headers.append("set-cookie", decision.expireCookie);
+  };
+}
