@@ -47,8 +47,8 @@ export interface ViteRolling {
   styles(entries: string | readonly string[], ctx?: RenderContext): string;
   /** modulepreload links and module scripts for the entries. */
   scripts(entries: string | readonly string[], ctx?: RenderContext): string;
-  /** URL of one built file, by source path (manifest key) or output file. */
-  assetUrl(path: string): string;
+  /** URL of one built file, by source path (manifest key) or output file; `ctx.host` in dev mode. */
+  assetUrl(path: string, ctx?: RenderContext): string;
   /** URL of a static file Vite does not process (hashed name in production, ?v= in dev). */
   staticUrl(path: string): string;
   /** React Refresh preamble (dev mode only; empty string in production). */

@@ -109,6 +109,13 @@ describe("Nunjucks tags in dev mode", () => {
     );
   });
 
+  it("falls back to the request-bound `vite` locals the framework adapters set", () => {
+    const html = envWith(vr).renderString("{% vite_scripts 'src/main.ts' %}", {
+      vite: { host: "shop.test:8000", nonce: () => "bound" },
+    });
+    expect(html).toContain('src="http://shop.test:5173/static/src/main.ts" nonce="bound"');
+  });
+
   it("renders the React preamble", () => {
     expect(envWith(vr).renderString("{% vite_react_refresh %}", { nonce: "n" })).toContain(
       'import RefreshRuntime from "http://localhost:5173/static/@react-refresh"',

@@ -22,7 +22,8 @@ const TAGS: Record<string, Render> = {
  * separated by spaces or commas.
  *
  * Entries are strings or lists of strings. The host comes from the template variable `host`,
- * else `request.headers.host`; the CSP nonce from `nonce`, else `cspNonce`. Keyword arguments
+ * else `request.headers.host`, else the adapters' `vite` locals; the CSP nonce from `nonce`,
+ * else `cspNonce`, else `vite.nonce()`. Keyword arguments
  * override both: `{% vite_scripts "src/main.ts" nonce=myNonce %}`. Output is marked safe:
  * every value in it is already escaped.
  *
@@ -85,8 +86,14 @@ function renderContext(
       : null;
   const rest = keywords ? args.slice(0, -1) : args;
   const request = context.lookup("request") as { headers?: { host?: unknown } } | undefined;
-  const host = keywords?.host ?? context.lookup("host") ?? request?.headers?.host;
-  const nonce = keywords?.nonce ?? context.lookup("nonce") ?? context.lookup("cspNonce");
+  // `vite`: the request-bound helpers the framework adapters put in template locals.
+  const bound = context.lookup("vite") as { host?: unknown; nonce?: () => unknown } | undefined;
+  const host = keywords?.host ?? context.lookup("host") ?? request?.headers?.host ?? bound?.host;
+  const nonce =
+    keywords?.nonce ??
+    context.lookup("nonce") ??
+    context.lookup("cspNonce") ??
+    (typeof bound?.nonce === "function" ? bound.nonce() : undefined);
   const ctx: RenderContext = {};
   if (typeof host === "string" && host) ctx.host = host;
   if (typeof nonce === "string" && nonce) ctx.nonce = nonce;

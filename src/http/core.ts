@@ -69,6 +69,8 @@ export interface TemplateHelpers {
   reactRefresh(): string;
   /** The request's CSP nonce, for the page's own inline tags. */
   nonce(): string | undefined;
+  /** The request's Host header (dev mode derives the dev server's host from it). */
+  readonly host: string | undefined;
 }
 
 export interface HttpCore {
@@ -354,9 +356,10 @@ export function createHttpCore<Args extends unknown[]>(
       versionTags: () => vr.versionTags(render()),
       appVersion: () => vr.appVersion(),
       staticUrl: (path) => vr.staticUrl(path),
-      assetUrl: (path) => vr.assetUrl(path),
+      assetUrl: (path) => vr.assetUrl(path, render()),
       reactRefresh: () => vr.reactRefresh(render()),
       nonce,
+      host: ctx.host,
     };
   }
 
