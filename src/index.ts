@@ -1,3 +1,6 @@
+export { prune } from "./deploy/prune.js";
+export { refresh } from "./deploy/refresh.js";
+export { status } from "./deploy/status.js";
 export { ViteRollingError } from "./errors.js";
 export { escapeHtml } from "./html/escape.js";
 export { loadManifestFile, parseManifest } from "./manifest/load.js";
@@ -19,6 +22,8 @@ export {
   type TagKind,
   type ViteRollingOptions,
 } from "./options.js";
+export { openRegistry } from "./registry/connect.js";
+export type { RegistryStore } from "./registry/store.js";
 export type {
   ReleaseInfo,
   RenderContext,
@@ -26,4 +31,10 @@ export type {
   VersionSource,
   ViteRolling,
 } from "./types.js";
+export { resolveAppVersion } from "./version/app-version.js";
+export { collectStatic } from "./version/collect.js";
+export { immutableCacheControl, setStaticHeaders } from "./version/immutable-cache-control.js";
+export { readSidecar, type Sidecar } from "./version/sidecar.js";
+export { createStaticUrl } from "./version/static-url.js";
+export { cacheBustToken, verifyBearer } from "./version/token.js";
 export { createViteRolling } from "./vite-rolling.js";
