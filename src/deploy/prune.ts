@@ -1,0 +1,29 @@
+import type { ResolvedOptions } from "../options.js";
+import { type DeployContext, withRegistry } from "../registry/connect.js";
+import { checkKeep } from "../registry/store.js";
+
+/** What `prune` did. */
+export interface PruneResult {
+  location: string;
+  kept: string[];
+  removed: string[];
+}
+
+/**
+ * Removes releases beyond the `keep` most recent (default `versionsToKeep`), with their
+ * manifests, metadata and assets, in one atomic registry step.
+ * @example
+ * await prune(resolveOptions({ manifestPath }), process.env, {}, 2);
+ */
+export async function prune(
+  options: ResolvedOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  context: DeployContext = {},
+  keep: number = options.versionsToKeep,
+): Promise<PruneResult> {
+  checkKeep(keep, "keep");
+  return withRegistry(options, env, context, async (registry) => {
+    const { kept, removed } = await registry.prune(keep);
+    return { location: registry.location, kept, removed };
+  });
+}

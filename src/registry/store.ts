@@ -1,0 +1,183 @@
+import { createHash } from "node:crypto";
+import { describe, fail, type Logger } from "../errors.js";
+import type { ReleaseInfo } from "../types.js";
+
+/** A manifest as the registry holds it: its text and what the registry knows of its release. */
+export interface StoredManifest {
+  text: string;
+  info: ReleaseInfo;
+}
+
+/** What `register` records. */
+export interface RegisterInput {
+  /** Release id ("" caches under the bare prefix and leaves the list alone, as the seed did). */
+  release: string;
+  /** The manifest's text, stored as given (hash and size are computed from its UTF-8 bytes). */
+  manifestText: string;
+  /** Upstream serving this release (version routing). */
+  upstream?: string | null;
+  /** App version of this release, when known at deploy time. */
+  appVersion?: string | null;
+  /** Built files to retain with the release (opt-in): output path -> bytes. Replaces earlier ones. */
+  assets?: ReadonlyMap<string, Uint8Array> | null;
+}
+
+/** Outcome of one atomic registry step. */
+export interface RegisterResult {
+  /** Live releases after the step, most recent first. */
+  kept: string[];
+  /** Releases that left the list in this step (their manifest, metadata and assets are gone). */
+  removed: string[];
+  /** The release was already registered with a different manifest, which this step replaced. */
+  replaced: boolean;
+}
+
+/**
+ * The registry contract every store meets (the shared suite `test/helpers/store-contract.ts`
+ * pins it). Invariants after any step, even concurrent ones: the list has no duplicates and at
+ * most `versionsToKeep` entries; every listed release has its manifest; no manifest, metadata
+ * or asset exists for a release that is not listed (the bare-prefix manifest of release "" aside).
+ */
+export interface RegistryStore {
+  /** "file" or "redis". */
+  readonly kind: "file" | "redis";
+  /** Where the registry lives, for messages (credentials redacted). */
+  readonly location: string;
+  /** The manifest of a listed release (or of "", the bare prefix), else null. */
+  getManifest(release: string): Promise<StoredManifest | null>;
+  /**
+   * Stores `text` for a release that is listed but lost its manifest (evicted, deleted).
+   * Never lists a release and never overwrites: returns whether it wrote.
+   */
+  writeThrough(release: string, text: string): Promise<boolean>;
+  /**
+   * The deploy step, atomic: moves `release` to the front of the list (re-registering never
+   * pushes another live release out), drops duplicates, trims to `versionsToKeep`, deletes
+   * what belonged to releases that left the list, and stores this manifest with its metadata.
+   */
+  register(input: RegisterInput): Promise<RegisterResult>;
+  /** Trims the list to the `keep` most recent releases (default `versionsToKeep`), atomically. */
+  prune(keep?: number): Promise<RegisterResult>;
+  /** Listed releases, current (most recently registered) first. */
+  releases(): Promise<ReleaseInfo[]>;
+  /** One retained built file of a listed release, else null. */
+  getAsset(release: string, file: string): Promise<Buffer | null>;
+  /** Closes connections the store opened itself; a client passed in stays open. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options every store takes; `openRegistry` fills them from the library's options. */
+export interface StoreOptions {
+  /** `cacheKeyPrefix`. @default "vite_manifest" */
+  prefix?: string;
+  /** `versionsRedisKey`: name of the list of recent releases. @default "recent-manifest-versions" */
+  versionsKey?: string;
+  /** @default 5 */
+  versionsToKeep?: number;
+  /** @default console */
+  logger?: Logger;
+}
+
+export interface ResolvedStoreOptions {
+  prefix: string;
+  versionsKey: string;
+  versionsToKeep: number;
+  logger: Logger;
+}
+
+/** Fills and checks the common store options. */
+export function resolveStoreOptions(options: StoreOptions): ResolvedStoreOptions {
+  const prefix = options.prefix ?? "vite_manifest";
+  const versionsKey = options.versionsKey ?? "recent-manifest-versions";
+  const versionsToKeep = options.versionsToKeep ?? 5;
+  if (typeof prefix !== "string" || prefix === "" || /[{}]/.test(prefix)) {
+    // The store wraps the prefix in `{...}` itself; a brace inside would change the hash slot.
+    fail(
+      "registry",
+      `cacheKeyPrefix must be a non-empty string without "{" or "}", received ${describe(prefix)}. The registry adds its own Redis Cluster hash tag; pass the plain prefix, e.g. "vite_manifest".`,
+    );
+  }
+  if (typeof versionsKey !== "string" || versionsKey === "") {
+    fail(
+      "registry",
+      `versionsRedisKey must be a non-empty string, received ${describe(versionsKey)}.`,
+    );
+  }
+  checkKeep(versionsToKeep, "versionsToKeep");
+  return { prefix, versionsKey, versionsToKeep, logger: options.logger ?? console };
+}
+
+/** Throws unless `keep` is a whole number from 1 to 1000 (the option's bounds). */
+export function checkKeep(keep: unknown, name: string): asserts keep is number {
+  if (!Number.isInteger(keep) || (keep as number) < 1 || (keep as number) > 1000) {
+    fail(
+      "registry",
+      `${name} must be an integer from 1 to 1000, received ${describe(keep)}. Keep at least the release being served.`,
+    );
+  }
+}
+
+/** sha256 (hex) of a manifest's UTF-8 bytes. */
+export function sha256(text: string | Uint8Array): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Metadata of a manifest about to be stored. */
+export function describeManifest(
+  release: string,
+  text: string,
+  extra: { registeredAt: string; upstream?: string | null; appVersion?: string | null },
+): ReleaseInfo {
+  return {
+    release,
+    registeredAt: extra.registeredAt,
+    manifestHash: sha256(text),
+    size: Buffer.byteLength(text, "utf8"),
+    upstream: extra.upstream ?? null,
+    appVersion: extra.appVersion ?? null,
+  };
+}
+
+/**
+ * Throws unless `file` is a relative output path a retained asset may have: no "..", no leading
+ * "/", no backslash or control characters (it becomes a hash field or an encoded file name).
+ */
+export function assertAssetPath(file: unknown): asserts file is string {
+  const ok =
+    typeof file === "string" &&
+    file.length > 0 &&
+    file.length <= 1024 &&
+    !file.startsWith("/") &&
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
+    !/[\\\u0000-\u001f\u007f]/u.test(file) &&
+    !file.split("/").some((part) => part === "" || part === "." || part === "..");
+  if (!ok) {
+    fail(
+      "registry",
+      `asset path ${describe(file)} is not a relative output path; pass paths as Vite writes them, e.g. "assets/index-4f2a.js".`,
+    );
+  }
+}
+
+/** Returns the validated assets as [path, bytes] pairs in a stable (sorted) order. */
+export function assetEntries(
+  assets: ReadonlyMap<string, Uint8Array> | null | undefined,
+): [string, Uint8Array][] | null {
+  if (!assets) return null;
+  const entries = [...assets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [file, bytes] of entries) {
+    assertAssetPath(file);
+    if (!(bytes instanceof Uint8Array)) {
+      fail(
+        "registry",
+        `asset ${JSON.stringify(file)} must be a Buffer or Uint8Array, received ${describe(bytes)}.`,
+      );
+    }
+  }
+  return entries;
+}
+
+/** The warning logged when a release without id is registered (seed behaviour, kept on purpose). */
+export function bareReleaseWarning(where: string): string {
+  return `[vite-rolling] [registry] the release id is empty: the manifest is cached under the bare prefix ${where} and cleanup is skipped. Set RELEASE_VERSION (or the variable named by versionSetting) so releases can roll side by side.`;
+}
