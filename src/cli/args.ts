@@ -2,7 +2,7 @@ import { fail } from "../errors.js";
 import type { ParsedArgs } from "./command.js";
 
 /** Flags that never take a value, whatever follows them (besides every boolean option). */
-export const SWITCHES: ReadonlySet<string> = new Set(["help", "h", "json", "version"]);
+export const SWITCHES: ReadonlySet<string> = new Set(["help", "h", "json", "version", "dry-run"]);
 
 /** The command named on the command line (null: none), and what follows. */
 export interface CommandLine {

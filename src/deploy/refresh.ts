@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describe, fail } from "../errors.js";
+import { parseManifest } from "../manifest/load.js";
 import { type ResolvedOptions, releaseOf } from "../options.js";
 import { type DeployContext, withRegistry } from "../registry/connect.js";
 import { assertReleaseId } from "../registry/release-id.js";
 import { sha256 } from "../registry/store.js";
+import { readReleaseAssets } from "./release-assets.js";
 
 /** What `refresh` did. */
 export interface RefreshResult {
@@ -71,13 +73,17 @@ export async function refresh(
 ): Promise<RefreshResult> {
   const release = releaseOf(options, env);
   assertReleaseId(release, `release id (${options.versionSetting})`);
-  const manifestText = await readManifest(
-    resolve(context.cwd ?? process.cwd(), options.manifestPath),
-  );
+  const manifestPath = resolve(context.cwd ?? process.cwd(), options.manifestPath);
+  const manifestText = await readManifest(manifestPath);
+  // Read before the registry is touched, so a missing file changes nothing.
+  const assets = options.retainAssets
+    ? await readReleaseAssets(manifestPath, parseManifest(manifestText, manifestPath))
+    : null;
   return withRegistry(options, env, context, async (registry) => {
     const result = await registry.register({
       release,
       manifestText,
+      assets,
       upstream: options.upstream,
       appVersion: options.appVersion || env.APP_VERSION || null,
     });

@@ -2,6 +2,7 @@ import type { Command } from "../command.js";
 import collectCommand from "./collect.js";
 import { proxyConfigCommand } from "./proxy-config.js";
 import { pruneCommand } from "./prune.js";
+import { pruneAssetsCommand } from "./prune-assets.js";
 import { refreshCommand } from "./refresh.js";
 import { statusCommand } from "./status.js";
 import tokenCommand from "./token.js";
@@ -18,4 +19,5 @@ export const commands: readonly Command[] = [
   collectCommand,
   tokenCommand,
   proxyConfigCommand,
+  pruneAssetsCommand,
 ];

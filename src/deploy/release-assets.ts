@@ -1,0 +1,57 @@
+import { readFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { fail } from "../errors.js";
+import type { Manifest } from "../manifest/types.js";
+import { readSidecar, sidecarPathFor } from "../version/sidecar.js";
+
+/**
+ * Every output file of a manifest's chunks: their JS, CSS and assets. These are the files
+ * an open tab of the release may still ask for after the next release has replaced it.
+ */
+export function referencedFiles(manifest: Manifest): Set<string> {
+  const files = new Set<string>();
+  for (const chunk of Object.values(manifest)) {
+    files.add(chunk.file);
+    for (const file of chunk.css ?? []) files.add(file);
+    for (const file of chunk.assets ?? []) files.add(file);
+  }
+  return files;
+}
+
+/**
+ * The output directory of a build: Vite writes the manifest to `<outDir>/.vite/manifest.json`
+ * (or `<outDir>/<name>` for a custom name), so the outDir is found from the manifest path.
+ */
+export function outDirOf(manifestPath: string): string {
+  const dir = dirname(resolve(manifestPath));
+  return basename(dir) === ".vite" ? dirname(dir) : dir;
+}
+
+/**
+ * Reads the built files a release retains in the registry (`retainAssets`): what the plugin's
+ * sidecar lists (every emitted file), else every file the manifest references. A listed file
+ * missing on disk is an error: a release with holes must not be registered as retained.
+ */
+export async function readReleaseAssets(
+  manifestPath: string,
+  manifest: Manifest,
+): Promise<Map<string, Uint8Array>> {
+  const outDir = outDirOf(manifestPath);
+  const sidecar = await readSidecar(sidecarPathFor(manifestPath));
+  const files = sidecar
+    ? Object.keys(sidecar.files).filter((f) => !f.endsWith(".html"))
+    : [...referencedFiles(manifest)];
+  const assets = new Map<string, Uint8Array>();
+  for (const file of files.sort()) {
+    try {
+      assets.set(file, await readFile(join(outDir, file)));
+    } catch (error) {
+      fail(
+        "refresh",
+        `retainAssets: the build lists ${file} but ${join(outDir, file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? error}). Register right after \`vite build\`, before anything prunes the output directory.`,
+        { cause: error },
+      );
+    }
+  }
+  return assets;
+}
