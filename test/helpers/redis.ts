@@ -230,38 +230,50 @@ export async function startRedisCluster(count = 3): Promise<RedisClusterHandle> 
 }
 
 /** Calls per command (`get`, `evalsha`, ...) from `INFO commandstats`; commands run inside Lua scripts count too. */
+async function statsOf(client: Redis): Promise<Record<string, number>> {
+  const info = await client.info("commandstats");
+  const stats: Record<string, number> = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    stats[match[1]!] = Number(match[2]);
+  }
+  return stats;
+}
+
+/** `INFO commandstats` of the server at `url`, by command name. */
 export async function commandStats(url: string): Promise<Record<string, number>> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await client.connect();
-    const info = await client.info("commandstats");
-    const stats: Record<string, number> = {};
-    for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-      stats[match[1]!] = Number(match[2]);
-    }
-    return stats;
+    return await statsOf(client);
   } finally {
     client.disconnect();
   }
 }
 
 /**
- * Commands `fn` caused on the server at `url`, by name (the counting connection's own INFO
- * calls removed). Meant for a throwaway server: on the shared one other tests add noise.
+ * Commands `fn` caused on the server at `url`, by name. One connection takes both snapshots,
+ * so its own handshake falls before the first and only the first INFO call lands between
+ * them (subtracted). Meant for a throwaway server: on the shared one other tests add noise.
  */
 export async function countCommands<T>(
   url: string,
   fn: () => Promise<T>,
 ): Promise<{ result: T; counts: Record<string, number> }> {
-  const before = await commandStats(url);
-  const result = await fn();
-  const after = await commandStats(url);
-  const counts: Record<string, number> = {};
-  for (const [name, calls] of Object.entries(after)) {
-    const delta = calls - (before[name] ?? 0) - (name === "info" ? 1 : 0);
-    if (delta > 0) counts[name] = delta;
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    const before = await statsOf(client);
+    const result = await fn();
+    const after = await statsOf(client);
+    const counts: Record<string, number> = {};
+    for (const [name, calls] of Object.entries(after)) {
+      const delta = calls - (before[name] ?? 0) - (name === "info" ? 1 : 0);
+      if (delta > 0) counts[name] = delta;
+    }
+    return { result, counts };
+  } finally {
+    client.disconnect();
   }
-  return { result, counts };
 }
 
 /** Keys matching `pattern` on a standalone server or every primary of a cluster (tests only). */
