@@ -6,7 +6,7 @@ import type { Command } from "../command.js";
 /** `vite-rolling collect <src> <out>`: content-hashed static files and `staticfiles.json`. */
 const collect: Command = {
   name: "collect",
-  summary: "Copy static files under content-hashed names and write staticfiles.json",
+  summary: "copy static files under content-hashed names and write staticfiles.json",
   usage: [
     "Usage: vite-rolling collect <src> <out>",
     "",

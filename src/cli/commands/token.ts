@@ -4,7 +4,7 @@ import type { Command } from "../command.js";
 /** `vite-rolling token`: the bearer token of `POST /cache/bust`, derived from the secret. */
 const token: Command = {
   name: "token",
-  summary: "Print the bearer token of POST /cache/bust (from SECRET_KEY or --secret)",
+  summary: "print the bearer token of POST /cache/bust (from SECRET_KEY or --secret)",
   usage: [
     "Usage: vite-rolling token [--secret <secret>]",
     "",
