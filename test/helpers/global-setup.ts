@@ -1,8 +1,18 @@
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
-/** Makes sure Redis, Chromium and nginx are there before any test runs (installs when missing). */
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * Before any test: Redis, Chromium and nginx are there (installed when missing), and dist/ is
+ * built, since the demo and example tests run the package as users import it.
+ */
 export default function setup(): void {
-  const script = fileURLToPath(new URL("../../scripts/ensure-services.sh", import.meta.url));
-  execFileSync("bash", [script], { stdio: "inherit" });
+  execFileSync("bash", ["scripts/ensure-services.sh"], { cwd: ROOT, stdio: "inherit" });
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
 }
