@@ -1,3 +1,4 @@
+export { type CombineBuildsOptions, combineBuilds } from "./combine-builds.js";
 export { prune } from "./deploy/prune.js";
 export { refresh } from "./deploy/refresh.js";
 export { status } from "./deploy/status.js";

@@ -80,17 +80,30 @@ export interface ViteRollingOptions {
   staleRedirect?: boolean;
   /** Store built assets in the registry and serve retained old assets. @default false */
   retainAssets?: boolean;
-  /** Prefetch an entry's lazy chunks: false | "aggressive" | "waterfall". @default false */
+  /**
+   * Prefetch an entry's lazy chunks (its dynamic imports, their imports and CSS), written by
+   * `scripts()`: false | "aggressive" (`<link rel="prefetch">` tags) | "waterfall" (a script
+   * adding them after `load`, `prefetchConcurrency` at a time).
+   * @default false
+   */
   prefetch?: false | "aggressive" | "waterfall";
   /** Chunks fetched at a time with "waterfall". @default 3 */
   prefetchConcurrency?: number;
-  /** Send the page's preloads as a `Link` header. @default false */
+  /**
+   * Send the page's preloads as a `Link` header: the adapters' template helpers add the links
+   * of every entry they render (and of `preload(entries)`).
+   * @default false
+   */
   linkHeader?: boolean;
   /** Most entries in one `Link` header. @default 20 */
   linkHeaderMaxCount?: number;
   /** Most bytes of one `Link` header. @default 4000 */
   linkHeaderMaxBytes?: number;
-  /** Send `103 Early Hints` where Node supports it. @default false */
+  /**
+   * Send `103 Early Hints` from the template helpers' `preload(entries)`, called before the
+   * handler's slow work, where Node supports it (`res.writeEarlyHints`).
+   * @default false
+   */
   earlyHints?: boolean;
   /** Where warnings go. @default console */
   logger?: Logger;

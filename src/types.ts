@@ -6,6 +6,17 @@ export interface RenderContext {
   host?: string;
   /** CSP nonce; goes on every tag, preloads included. */
   nonce?: string;
+  /**
+   * Which build renders, when the object serves several (`combineBuilds`); a single build
+   * refuses a name, so a template written for several builds cannot render the wrong one.
+   */
+  build?: string;
+  /**
+   * `false` leaves the build's `<script type="importmap">` out of `scripts()`: the page has it
+   * already (the template helpers set this after a request's first `scripts()`).
+   * @default true
+   */
+  importMap?: boolean;
 }
 
 /** One release as the registry knows it. */
@@ -41,12 +52,27 @@ export interface ViteRolling {
   readonly options: ResolvedOptions;
   /** This process's release id ("" when none is set). */
   readonly release: string;
+  /** With several builds (`combineBuilds`): the one a context without `build` renders. */
+  readonly defaultBuild?: string;
   /** Loads this release's manifest (registry, else local file) and resolves the app version. */
   ready(): Promise<void>;
   /** `<link rel="stylesheet">` tags for the entries (nothing in dev mode). */
   styles(entries: string | readonly string[], ctx?: RenderContext): string;
-  /** modulepreload links and module scripts for the entries. */
+  /**
+   * modulepreload links and module scripts for the entries; first the build's import map when
+   * it has one (`build.chunkImportMap`), then `<link rel="prefetch">` tags (or the waterfall
+   * script) for their lazy chunks when `prefetch` is on.
+   */
   scripts(entries: string | readonly string[], ctx?: RenderContext): string;
+  /**
+   * The entries' stylesheets and module scripts as `Link` header values (`rel=preload; as=style`,
+   * `rel=modulepreload`), one per file, with the nonce, crossorigin and integrity their tags
+   * carry, within `linkHeaderMaxCount` / `linkHeaderMaxBytes`. For `res.writeEarlyHints({ link })`.
+   * Empty in dev mode.
+   */
+  preloadLinks(entries: string | readonly string[], ctx?: RenderContext): string[];
+  /** `preloadLinks(entries, ctx)` as one `Link` header value ("" when there is none). */
+  linkHeader(entries: string | readonly string[], ctx?: RenderContext): string;
   /** URL of one built file, by source path (manifest key) or output file; `ctx.host` in dev mode. */
   assetUrl(path: string, ctx?: RenderContext): string;
   /** URL of a static file Vite does not process (hashed name in production, ?v= in dev). */

@@ -1,10 +1,21 @@
 import { renderVersionTags } from "./client/version-tags.js";
 import { describe, fail } from "./errors.js";
 import { devReactRefresh, devScripts, devUrl } from "./html/dev.js";
-import { type CompiledTags, compileTags, joinUrl, toTagSpecs } from "./html/tags.js";
+import { jsonForScript } from "./html/escape.js";
+import { type CompiledLinks, compileLinks, isSafeLinkParam } from "./html/link-header.js";
+import { compilePrefetch } from "./html/prefetch.js";
+import {
+  type CompiledTags,
+  compileTags,
+  inlineScript,
+  joinUrl,
+  type TagOptions,
+  type TagSpec,
+  toTagSpecs,
+} from "./html/tags.js";
 import { loadManifestFile, parseManifest } from "./manifest/load.js";
 import type { LoadedManifest, Manifest } from "./manifest/types.js";
-import { resolveEntries } from "./manifest/walk.js";
+import { resolveEntries, resolvePrefetch } from "./manifest/walk.js";
 import {
   type ResolvedOptions,
   releaseOf,
@@ -17,7 +28,7 @@ import type { RegistryStore } from "./registry/store.js";
 import type { ReleaseInfo, RenderContext, VersionInfo, ViteRolling } from "./types.js";
 import { closest } from "./util/closest.js";
 import { resolveAppVersion } from "./version/app-version.js";
-import { readSidecar, type Sidecar, sidecarPathFor } from "./version/sidecar.js";
+import { type ImportMap, readSidecar, type Sidecar, sidecarPathFor } from "./version/sidecar.js";
 import { readStaticManifest, type StaticManifest } from "./version/static-manifest.js";
 import { createStaticUrl, type StaticUrl } from "./version/static-url.js";
 import { VersionComponents } from "./version/version-components.js";
@@ -29,6 +40,7 @@ export interface Runtime {
   reload(): Promise<void>;
   styles(entries: readonly string[], ctx: RenderContext): string;
   scripts(entries: readonly string[], ctx: RenderContext): string;
+  preloadLinks(entries: readonly string[], ctx: RenderContext): string[];
   assetUrl(path: string, ctx: RenderContext): string;
   reactRefresh(ctx: RenderContext): string;
 }
@@ -52,6 +64,11 @@ export class DevRuntime implements Runtime {
 
   scripts(entries: readonly string[], ctx: RenderContext): string {
     return devScripts(this.#options, entries, ctx);
+  }
+
+  /** Nothing: the dev server serves modules one by one, as the browser asks. */
+  preloadLinks(): string[] {
+    return [];
   }
 
   assetUrl(path: string, ctx: RenderContext): string {
@@ -82,6 +99,11 @@ export interface BuildRuntimeSeams {
 interface Rendered {
   styles: CompiledTags;
   scripts: CompiledTags;
+  /** Prefetch tags or the waterfall script; null when `prefetch` is off or nothing is lazy. */
+  prefetch: CompiledTags | null;
+  /** What `links` compiles from, on first use (most apps never ask). */
+  specs: readonly TagSpec[];
+  links: CompiledLinks | null;
 }
 
 /** Production: tags from the release's manifest, walked once per entry list. */
@@ -96,6 +118,10 @@ export class BuildRuntime implements Runtime {
   #failure: unknown = null;
   #rendered = new Map<string, Rendered>();
   #files: Set<string> | null = null;
+  #importMap: CompiledTags | null = null;
+  /** The base pair last warned about, so a mismatch is told once, not at every reload. */
+  #baseWarned = "";
+  #nonceWarned = false;
 
   constructor(options: ResolvedOptions, seams: BuildRuntimeSeams = {}) {
     this.#options = options;
@@ -139,6 +165,14 @@ export class BuildRuntime implements Runtime {
       this.#sidecar = sidecar;
       // An explicit base wins; else the base the build was made for (Vite's own `base`).
       this.#base = normalizeBase(this.#options.base ?? sidecar?.base ?? "/");
+      this.#warnBaseMismatch(sidecar);
+      this.#importMap = sidecar?.importMap
+        ? inlineScript(
+            jsonForScript(rebaseImportMap(sidecar.importMap, sidecar.base, this.#base)),
+            this.#tagOptions(),
+            "importmap",
+          )
+        : null;
       this.#failure = null;
       this.#rendered = new Map();
       this.#files = null;
@@ -148,12 +182,59 @@ export class BuildRuntime implements Runtime {
     }
   }
 
+  /**
+   * Vite writes `base` into the JS it emits (preload URLs of lazy chunks and their CSS); a
+   * runtime `base` elsewhere moves the tags but not those. Relative bases ("./", "") resolve
+   * against the importing chunk, so they follow wherever the tags point.
+   */
+  #warnBaseMismatch(sidecar: Sidecar | null): void {
+    const option = this.#options.base;
+    if (option === null || !sidecar || sidecar.base === "" || sidecar.base.startsWith(".")) return;
+    const built = normalizeBase(sidecar.base);
+    const pair = `${built}\u0000${this.#base}`;
+    if (built === this.#base || pair === this.#baseWarned) return;
+    this.#baseWarned = pair;
+    this.#options.logger.warn(
+      `[vite-rolling] [base] the base option ${JSON.stringify(option)} differs from the base this build was made with (${JSON.stringify(sidecar.base)}, recorded by the vite-rolling/vite plugin). Tags and Link headers use the option, but the lazy chunks and CSS that Vite's own code loads use the build's base, so they will not come from ${JSON.stringify(this.#base)}. Fix: set Vite's base to ${JSON.stringify(this.#base)} in vite.config and rebuild, or drop the base option to use the build's.`,
+    );
+  }
+
+  #tagOptions(): TagOptions {
+    return { turboTrack: this.#options.turboTrack, attributes: this.#options.attributes };
+  }
+
   styles(entries: readonly string[], ctx: RenderContext): string {
     return this.#render("styles", entries).styles.render(ctx.nonce);
   }
 
+  /** The import map first (it must precede every module load), then the tags, then prefetch. */
   scripts(entries: readonly string[], ctx: RenderContext): string {
-    return this.#render("scripts", entries).scripts.render(ctx.nonce);
+    const rendered = this.#render("scripts", entries);
+    const html = rendered.scripts.render(ctx.nonce);
+    const importMap = ctx.importMap === false ? null : this.#importMap;
+    if (!importMap && !rendered.prefetch) return html;
+    const parts = [importMap?.render(ctx.nonce), html, rendered.prefetch?.render(ctx.nonce)];
+    return parts.filter(Boolean).join("\n");
+  }
+
+  preloadLinks(entries: readonly string[], ctx: RenderContext): string[] {
+    const rendered = this.#render("preloadLinks", entries);
+    if (ctx.nonce && !isSafeLinkParam(ctx.nonce)) {
+      // The tags still carry it (escaped); a header cannot, and a preload without the page's
+      // nonce would be refused by its CSP. No links is the safe answer.
+      if (!this.#nonceWarned) {
+        this.#nonceWarned = true;
+        this.#options.logger.warn(
+          `[vite-rolling] [render] the CSP nonce ${describe(ctx.nonce)} cannot go in a Link header (spaces, quotes, commas, semicolons or backslashes); no preload links are sent. Fix: use a base64 nonce, e.g. crypto.randomBytes(16).toString("base64").`,
+        );
+      }
+      return [];
+    }
+    rendered.links ??= compileLinks(rendered.specs, this.#tagOptions(), {
+      maxCount: this.#options.linkHeaderMaxCount,
+      maxBytes: this.#options.linkHeaderMaxBytes,
+    });
+    return rendered.links.render(ctx.nonce);
   }
 
   /** Walks once per entry list; later renders of the same list only join strings. */
@@ -164,9 +245,10 @@ export class BuildRuntime implements Runtime {
     if (hit) return hit;
     const loaded = this.#require(method);
     const tags = this.#walk(loaded.manifest, entries, loaded.source);
-    const options = { turboTrack: this.#options.turboTrack, attributes: this.#options.attributes };
+    const options = this.#tagOptions();
     const specs = toTagSpecs(tags, this.#base, this.#options.integrity, this.#sidecar?.integrity);
-    const rendered = {
+    const { prefetch, prefetchConcurrency } = this.#options;
+    const rendered: Rendered = {
       styles: compileTags(
         specs.filter((s) => s.kind === "stylesheet"),
         options,
@@ -175,6 +257,18 @@ export class BuildRuntime implements Runtime {
         specs.filter((s) => s.kind !== "stylesheet"),
         options,
       ),
+      prefetch: prefetch
+        ? compilePrefetch(
+            resolvePrefetch(loaded.manifest, entries, loaded.source).map((file) =>
+              joinUrl(this.#base, file),
+            ),
+            prefetch,
+            prefetchConcurrency,
+            options,
+          )
+        : null,
+      specs,
+      links: null,
     };
     this.#rendered.set(key, rendered);
     return rendered;
@@ -220,6 +314,29 @@ export class BuildRuntime implements Runtime {
   }
 }
 
+/**
+ * The build's import map for pages served from `to`: Vite writes every specifier and URL as
+ * the build's base + file, while the chunks import each other by relative URL, which resolves
+ * against where the page loaded them (the runtime base). A relative build base ("./") is
+ * relative to Vite's own index.html, which a server-rendered page is not: it moves too.
+ */
+export function rebaseImportMap(map: ImportMap, from: string, to: string): ImportMap {
+  const prefix = from === "" ? "" : normalizeBase(from);
+  if (prefix === to) return map;
+  const move = (url: string) => (url.startsWith(prefix) ? to + url.slice(prefix.length) : url);
+  const moveAll = (record: Record<string, string>) =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [move(k), move(v)]));
+  const out: ImportMap = {};
+  if (map.imports) out.imports = moveAll(map.imports);
+  if (map.scopes) {
+    out.scopes = Object.fromEntries(
+      Object.entries(map.scopes).map(([scope, record]) => [move(scope), moveAll(record)]),
+    );
+  }
+  if (map.integrity) out.integrity = moveAll(map.integrity);
+  return out;
+}
+
 /** A base URL always ends in "/", so base + file is a URL (Vite normalizes `base` the same way). */
 function normalizeBase(base: string): string {
   return base.endsWith("/") ? base : `${base}/`;
@@ -234,6 +351,21 @@ function entryList(method: string, entries: string | readonly string[]): readonl
     );
   }
   return list;
+}
+
+/**
+ * The context of a single build: naming a build is an error here, since the name would be
+ * ignored and the page rendered from whichever build this is.
+ */
+function single(method: string, ctx: RenderContext): RenderContext {
+  if (ctx.build !== undefined) {
+    fail(
+      "render",
+      `${method}() was given build ${describe(ctx.build)}, but this object serves one build. Fix: serve several builds with combineBuilds({ name: createViteRolling(...), ... }), or leave the build out.`,
+      { code: "ERR_UNKNOWN_BUILD" },
+    );
+  }
+  return ctx;
 }
 
 /**
@@ -339,16 +471,29 @@ class ViteRollingFront implements ViteRolling {
   }
 
   styles(entries: string | readonly string[], ctx: RenderContext = {}): string {
-    return this.#runtime.styles(entryList("styles", entries), ctx);
+    return this.#runtime.styles(entryList("styles", entries), single("styles", ctx));
   }
 
   scripts(entries: string | readonly string[], ctx: RenderContext = {}): string {
-    return this.#runtime.scripts(entryList("scripts", entries), ctx);
+    return this.#runtime.scripts(entryList("scripts", entries), single("scripts", ctx));
+  }
+
+  preloadLinks(entries: string | readonly string[], ctx: RenderContext = {}): string[] {
+    return this.#runtime.preloadLinks(
+      entryList("preloadLinks", entries),
+      single("preloadLinks", ctx),
+    );
+  }
+
+  linkHeader(entries: string | readonly string[], ctx: RenderContext = {}): string {
+    return this.#runtime
+      .preloadLinks(entryList("linkHeader", entries), single("linkHeader", ctx))
+      .join(", ");
   }
 
   /** In dev mode `ctx.host` picks the dev server's host, as for `scripts`. */
   assetUrl(path: string, ctx: RenderContext = {}): string {
-    return this.#runtime.assetUrl(path, ctx);
+    return this.#runtime.assetUrl(path, single("assetUrl", ctx));
   }
 
   staticUrl(path: string): string {
@@ -356,7 +501,7 @@ class ViteRollingFront implements ViteRolling {
   }
 
   reactRefresh(ctx: RenderContext = {}): string {
-    return this.#runtime.reactRefresh(ctx);
+    return this.#runtime.reactRefresh(single("reactRefresh", ctx));
   }
 
   appVersion(): string {

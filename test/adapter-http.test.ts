@@ -3,8 +3,8 @@
  * real framework and a real Vite build (DESIGN principle 8).
  */
 import { cpSync, mkdirSync } from "node:fs";
-import { createServer, get, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, get, type IncomingMessage, request, type Server } from "node:http";
+import { type AddressInfo, connect } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import express from "express";
@@ -40,6 +40,17 @@ const ROUTER: VersionRouterOptions = {
 function page(vite: TemplateHelpers): string {
   return `<!doctype html><html><head>${vite.styles("src/main.ts")}${vite.versionTags()}</head><body>${vite.scripts("src/main.ts")}<p id="v">${vite.appVersion()}</p></body></html>`;
 }
+/**
+ * The slow part of `/early` (data loading, say): it waits until the test lets it go, which
+ * the test does when the 103 arrives. Early hints sent after the slow work would hang the test.
+ */
+let slowWork: Promise<void> = Promise.resolve();
+let finishSlowWork = () => {};
+function holdSlowWork(): void {
+  slowWork = new Promise((resolve) => {
+    finishSlowWork = resolve;
+  });
+}
 const PLAIN = "<!doctype html><html><head><title>plain</title></head><body>plain</body></html>";
 const FRAGMENT = "<li>fragment</li>";
 
@@ -68,6 +79,11 @@ const ADAPTERS: Record<string, (vr: ViteRolling) => Promise<Running>> = {
     viteRollingNunjucks(nunjucks.configure(views, { autoescape: true, express: app }), vr);
     app.set("view engine", "njk");
     app.get("/page", (_req, res) => res.render("page"));
+    app.get("/early", async (_req, res) => {
+      res.locals.vite.preload("src/main.ts");
+      await slowWork;
+      res.render("page");
+    });
     app.get("/plain", (_req, res) => res.render("plain"));
     app.get("/fragment", (_req, res) => void res.send(FRAGMENT));
     app.get("/json", (_req, res) => void res.json({ ok: true }));
@@ -86,6 +102,11 @@ const ADAPTERS: Record<string, (vr: ViteRolling) => Promise<Running>> = {
     await app.register(fastifyAdapter.viteRolling(vr, { nonce: () => NONCE }));
     await app.register(fastifyAdapter.versionRouter(ROUTER));
     app.get("/page", (request, reply) => reply.type("text/html").send(page(request.vite)));
+    app.get("/early", async (request, reply) => {
+      request.vite.preload("src/main.ts");
+      await slowWork;
+      return reply.type("text/html").send(page(request.vite));
+    });
     app.get("/plain", (_request, reply) => reply.type("text/html").send(PLAIN));
     app.get("/fragment", (_request, reply) => reply.type("text/html").send(FRAGMENT));
     app.get("/json", async () => ({ ok: true }));
@@ -109,6 +130,11 @@ const ADAPTERS: Record<string, (vr: ViteRolling) => Promise<Running>> = {
     app.use(honoAdapter.viteRolling(vr));
     app.use(honoAdapter.versionRouter(ROUTER));
     app.get("/page", (c) => c.html(page(c.get("vite"))));
+    app.get("/early", async (c) => {
+      c.get("vite").preload("src/main.ts");
+      await slowWork;
+      return c.html(page(c.get("vite")));
+    });
     // hono/html's helper yields an escaped-string object: the path JSX pages take too.
     app.get("/plain", (c) => c.html(html`${raw(PLAIN)}`));
     app.get("/fragment", (c) => c.html(FRAGMENT));
@@ -133,6 +159,11 @@ const ADAPTERS: Record<string, (vr: ViteRolling) => Promise<Running>> = {
     app.use(async (ctx) => {
       if (ctx.method !== "GET") return;
       if (ctx.path === "/page") ctx.body = page(ctx.state.vite);
+      if (ctx.path === "/early") {
+        ctx.state.vite.preload("src/main.ts");
+        await slowWork;
+        ctx.body = page(ctx.state.vite);
+      }
       if (ctx.path === "/plain") ctx.body = PLAIN;
       if (ctx.path === "/fragment") ctx.body = FRAGMENT;
       if (ctx.path === "/json") ctx.body = { ok: true };
@@ -162,6 +193,11 @@ const ADAPTERS: Record<string, (vr: ViteRolling) => Promise<Running>> = {
         const path = new URL(req.url ?? "/", "http://x").pathname;
         if (req.method === "GET" && path === "/page")
           return send(res, 200, "text/html", page(vite));
+        if (req.method === "GET" && path === "/early") {
+          vite.preload("src/main.ts");
+          await slowWork;
+          return send(res, 200, "text/html", page(vite));
+        }
         if (req.method === "GET" && path === "/plain") return send(res, 200, "text/html", PLAIN);
         if (req.method === "GET" && path === "/fragment")
           return send(res, 200, "text/html", FRAGMENT);
@@ -250,6 +286,8 @@ describe.each(Object.keys(ADAPTERS))("%s adapter", (name) => {
       base: "/static/",
       dev: false,
       secret: SECRET,
+      linkHeader: true,
+      earlyHints: true,
       registryDir: join(work.path, `registry-${name}`),
       logger: { warn() {} },
     });
@@ -331,6 +369,65 @@ describe.each(Object.keys(ADAPTERS))("%s adapter", (name) => {
     expect(html).toContain(`nonce="${NONCE}"`);
     expect(html).toContain(`<p id="v">${version}</p>`);
     expect(html.match(/<meta name="app-version"/g)).toHaveLength(1);
+  });
+
+  it("sends the page's stylesheets and modulepreloads as one Link header, each file once", async () => {
+    const res = await fetch(`${app.url}/page`);
+    const links = vr.preloadLinks("src/main.ts", { nonce: NONCE });
+    // One link per tag, with the tag's own crossorigin, integrity and nonce.
+    const tags = vr.styles("src/main.ts") + vr.scripts("src/main.ts");
+    const tagged = [...tags.matchAll(/(?:href|src)="([^"]+)" integrity="([^"]+)"/g)];
+    expect(tagged.length).toBeGreaterThan(1);
+    expect(links.toSorted()).toEqual(
+      tagged
+        .map(([, url, integrity]) => {
+          const rel = url!.endsWith(".css") ? "rel=preload; as=style" : "rel=modulepreload";
+          return `<${url}>; ${rel}; crossorigin; integrity="${integrity}"; nonce="${NONCE}"`;
+        })
+        .toSorted(),
+    );
+    // styles() and scripts() both announce the entry; the response carries each link once.
+    expect(res.headers.get("link")).toBe(links.join(", "));
+    // Pages the helpers did not render get none.
+    expect((await fetch(`${app.url}/plain`)).headers.get("link")).toBeNull();
+  });
+
+  it("sends 103 Early Hints from preload(), before the handler's slow work", async () => {
+    holdSlowWork();
+    const hints: Record<string, string | string[] | undefined>[] = [];
+    const final = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(`${app.url}/early`, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res));
+      });
+      req.on("information", (info) => {
+        hints.push({ status: String(info.statusCode), link: info.headers.link });
+        finishSlowWork();
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    const links = vr.preloadLinks("src/main.ts", { nonce: NONCE });
+    expect(hints).toEqual([{ status: "103", link: links.join(", ") }]);
+    expect([final.statusCode, final.headers.link]).toEqual([200, links.join(", ")]);
+  });
+
+  it("sends no 103 to an HTTP/1.0 client, which cannot take one", async () => {
+    const { port } = new URL(app.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.end("GET /early HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+      });
+      let text = "";
+      socket.on("data", (chunk) => {
+        text += chunk.toString("latin1");
+      });
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+    expect(raw).not.toContain(" 103 ");
+    expect(raw.toLowerCase()).toContain(`\r\nlink: <`);
   });
 
   it("injects the version tags into HTML pages only", async () => {

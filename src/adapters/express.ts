@@ -4,7 +4,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { type AdapterOptions, createHttpCore, type TemplateHelpers } from "../http/core.js";
-import { nodeFacts, sendAnswer, setHeaders } from "../http/node-response.js";
+import { nodeFacts, nodeHints, sendAnswer, setHeaders } from "../http/node-response.js";
 import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
 import type { ViteRolling } from "../types.js";
 
@@ -26,10 +26,15 @@ export type ExpressAdapterOptions = AdapterOptions<[req: Request, res: Response]
  * stale htmx / Inertia requests, puts the template helpers on `res.locals.vite` (and the
  * version on `res.locals.appVersion`), and injects the version tags into HTML sent as a
  * string (`res.send`, `res.render`). Nonce: `options.nonce(req, res)`, else `res.locals.cspNonce`.
+ * `res.locals.vite.preload(entries)` sends 103 Early Hints / the Link header (options
+ * `earlyHints`, `linkHeader`).
  *
  * @example
  * app.use(viteRolling(vr));
- * app.get("/", (req, res) => res.render("index.njk")); // {{ vite.scripts("src/main.ts") | safe }}
+ * app.get("/", async (req, res) => {
+ *   res.locals.vite.preload("src/main.ts"); // 103 Early Hints, before the slow part
+ *   res.render("index.njk", await loadData()); // {% vite_scripts "src/main.ts" %}
+ * });
  */
 export function viteRolling(vr: ViteRolling, options: ExpressAdapterOptions = {}): RequestHandler {
   const core = createHttpCore(vr, options, "express");
@@ -43,7 +48,11 @@ export function viteRolling(vr: ViteRolling, options: ExpressAdapterOptions = {}
       Promise.resolve(answer).then((a) => sendAnswer(res, a, core.responseHeaders()), next);
       return;
     }
-    const vite = core.helpersFor({ host: req.headers.host, nonce: () => nonceOf(req, res) });
+    const vite = core.helpersFor({
+      host: req.headers.host,
+      nonce: () => nonceOf(req, res),
+      hints: nodeHints(req, res),
+    });
     res.locals.vite = vite;
     res.locals.appVersion = vr.appVersion();
     const send = res.send.bind(res);

@@ -10,7 +10,7 @@ import {
   createHttpCore,
   type TemplateHelpers,
 } from "../http/core.js";
-import { nodeFacts } from "../http/node-response.js";
+import { nodeFacts, nodeHints } from "../http/node-response.js";
 import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
 import type { ViteRolling } from "../types.js";
 
@@ -48,6 +48,8 @@ function send(reply: FastifyReply, answer: Answer): FastifyReply {
  * `/cache/bust`, redirects stale htmx / Inertia requests, sets `request.vite` (template
  * helpers), and injects the version tags into string `text/html` payloads. Nonce:
  * `options.nonce(request, reply)`, else `reply.cspNonce.script` (@fastify/helmet).
+ * `request.vite.preload(entries)` sends 103 Early Hints / the Link header (options
+ * `earlyHints`, `linkHeader`).
  *
  * @example
  * await fastify.register(viteRolling(vr));
@@ -69,6 +71,15 @@ export function viteRolling(vr: ViteRolling, options: FastifyAdapterOptions = {}
       request.vite = core.helpersFor({
         host: request.headers.host,
         nonce: () => nonceOf(request, reply),
+        hints: {
+          // Fastify writes the headers it holds over the raw response's: Link goes through it.
+          link(value) {
+            if (reply.sent || reply.raw.headersSent) return;
+            const had = reply.getHeader("link");
+            reply.header("link", had ? `${String(had)}, ${value}` : value);
+          },
+          earlyHints: nodeHints(request.raw, reply.raw).earlyHints,
+        },
       });
     });
     // onSend runs for every payload, the 404 and error handlers' included.

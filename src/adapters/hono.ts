@@ -30,6 +30,27 @@ function facts(c: Context): RequestFacts {
   return { method: c.req.method, path: c.req.path, url: c.req.url, headers: c.req.header() };
 }
 
+/**
+ * 103 Early Hints through @hono/node-server's Node response (`c.env.outgoing`, or
+ * `c.env.server.outgoing` behind another layer, as its own early-hints middleware reads it);
+ * null on runtimes without one.
+ */
+function earlyHintsOf(c: Context): ((links: string[]) => void) | null {
+  type NodeEnv = {
+    incoming?: { httpVersion?: string };
+    outgoing?: { headersSent?: boolean; writeEarlyHints?: (hints: { link: string[] }) => void };
+  };
+  const env = (c.env ?? {}) as NodeEnv & { server?: NodeEnv };
+  const node = "server" in env ? env.server : env;
+  const outgoing = node?.outgoing;
+  // HTTP/1.0 clients cannot take an interim response (see nodeHints).
+  if (typeof outgoing?.writeEarlyHints !== "function" || node?.incoming?.httpVersion === "1.0")
+    return null;
+  return (links) => {
+    if (!outgoing.headersSent) outgoing.writeEarlyHints!({ link: links });
+  };
+}
+
 function respond(answer: Answer, always: Readonly<Record<string, string>> = {}): Response {
   return new Response(answer.body || null, {
     status: answer.status,
@@ -43,6 +64,8 @@ function respond(answer: Answer, always: Readonly<Record<string, string>> = {}):
  * helpers) and `c.get("appVersion")`, and injects the version tags into pages sent with
  * `c.html()` (which includes non-streaming `c.render()`); streamed bodies are left alone.
  * Nonce: `options.nonce(c)`, else hono/secure-headers' `secureHeadersNonce`.
+ * `c.get("vite").preload(entries)` sends the Link header and, on @hono/node-server, 103 Early
+ * Hints (options `linkHeader`, `earlyHints`).
  *
  * @example
  * const app = new Hono<ViteRollingEnv>();
@@ -58,7 +81,14 @@ export function viteRolling(
   return async function viteRollingMiddleware(c, next) {
     const answer = core.handle(facts(c));
     if (answer) return respond(await answer, core.responseHeaders());
-    const vite = core.helpersFor({ host: c.req.header("host"), nonce: () => nonceOf(c) });
+    const vite = core.helpersFor({
+      host: c.req.header("host"),
+      nonce: () => nonceOf(c),
+      hints: {
+        link: (value) => c.header("link", value, { append: true }),
+        earlyHints: earlyHintsOf(c),
+      },
+    });
     c.set("vite", vite);
     c.set("appVersion", vr.appVersion());
     const html = c.html;

@@ -10,6 +10,7 @@ import {
   type RequestFacts,
   type TemplateHelpers,
 } from "../http/core.js";
+import { nodeHints } from "../http/node-response.js";
 import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
 import type { ViteRolling } from "../types.js";
 
@@ -39,6 +40,8 @@ function send(ctx: Context, answer: Answer, always: Readonly<Record<string, stri
  * and `/cache/bust`, redirects stale htmx / Inertia requests, sets `ctx.state.vite`
  * (template helpers) and `ctx.state.appVersion`, and injects the version tags into string
  * bodies of type html. Nonce: `options.nonce(ctx)`, else `ctx.state.cspNonce`.
+ * `ctx.state.vite.preload(entries)` sends 103 Early Hints / the Link header (options
+ * `earlyHints`, `linkHeader`).
  *
  * @example
  * app.use(viteRolling(vr));
@@ -50,7 +53,18 @@ export function viteRolling(vr: ViteRolling, options: KoaAdapterOptions = {}): M
   return async function viteRollingMiddleware(ctx: Context, next: Next) {
     const answer = core.handle(facts(ctx));
     if (answer) return send(ctx, await answer, core.responseHeaders());
-    const vite = core.helpersFor({ host: ctx.get("host"), nonce: () => nonceOf(ctx) });
+    const early = nodeHints(ctx.req, ctx.res).earlyHints;
+    const vite = core.helpersFor({
+      host: ctx.get("host"),
+      nonce: () => nonceOf(ctx),
+      // Koa writes its own headers at the end: Link goes through ctx, not the raw response.
+      hints: {
+        link: (value) => {
+          if (!ctx.headerSent) ctx.append("link", value);
+        },
+        earlyHints: early,
+      },
+    });
     ctx.state.vite = vite;
     ctx.state.appVersion = vr.appVersion();
     ctx.set(core.responseHeaders());

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AdapterOptions, createHttpCore, type TemplateHelpers } from "../http/core.js";
-import { nodeFacts, sendAnswer, setHeaders } from "../http/node-response.js";
+import { nodeFacts, nodeHints, sendAnswer, setHeaders } from "../http/node-response.js";
 import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
 import type { ViteRolling } from "../types.js";
 
@@ -28,6 +28,7 @@ export type NodeHandler = (
  * http.createServer(async (req, res) => {
  *   const vite = await handle(req, res);
  *   if (!vite) return; // answered: /version, /cache/bust or a stale client
+ *   vite.preload("src/main.ts"); // 103 Early Hints / Link header (earlyHints, linkHeader)
  *   res.setHeader("content-type", "text/html");
  *   res.end(`<head>${vite.styles("src/main.ts")}</head><body>${vite.scripts("src/main.ts")}</body>`);
  * });
@@ -42,7 +43,11 @@ export function viteRolling(vr: ViteRolling, options: NodeAdapterOptions = {}): 
       return null;
     }
     setHeaders(res, core.responseHeaders());
-    const vite = core.helpersFor({ host: req.headers.host, nonce: () => nonceOf(req, res) });
+    const vite = core.helpersFor({
+      host: req.headers.host,
+      nonce: () => nonceOf(req, res),
+      hints: nodeHints(req, res),
+    });
     const end = res.end;
     res.end = function (this: ServerResponse, ...args: unknown[]) {
       const [chunk] = args;

@@ -1,5 +1,6 @@
 import type { Environment, Extension } from "nunjucks";
-import { fail } from "../errors.js";
+import { describe, fail } from "../errors.js";
+import type { TemplateHelpers } from "../http/core.js";
 import type { RenderContext, ViteRolling } from "../types.js";
 
 /** The part of a Nunjucks render context the tags read. */
@@ -7,13 +8,16 @@ interface NunjucksContext {
   lookup(name: string): unknown;
 }
 
-type Render = (vr: ViteRolling, args: unknown[], ctx: RenderContext) => string;
+/** What a tag renders with: the request's helpers, or `vr` with a render context. */
+type Target = Pick<TemplateHelpers, "styles" | "scripts" | "versionTags" | "reactRefresh">;
+
+type Render = (target: Target, args: unknown[], build: string | undefined) => string;
 
 const TAGS: Record<string, Render> = {
-  vite_styles: (vr, args, ctx) => vr.styles(entriesOf("vite_styles", args), ctx),
-  vite_scripts: (vr, args, ctx) => vr.scripts(entriesOf("vite_scripts", args), ctx),
-  vite_version: (vr, _args, ctx) => vr.versionTags(ctx),
-  vite_react_refresh: (vr, _args, ctx) => vr.reactRefresh(ctx),
+  vite_styles: (t, args, build) => t.styles(entriesOf("vite_styles", args), build),
+  vite_scripts: (t, args, build) => t.scripts(entriesOf("vite_scripts", args), build),
+  vite_version: (t) => t.versionTags(),
+  vite_react_refresh: (t, _args, build) => t.reactRefresh(build),
 };
 
 /**
@@ -24,8 +28,12 @@ const TAGS: Record<string, Render> = {
  * Entries are strings or lists of strings. The host comes from the template variable `host`,
  * else `request.headers.host`, else the adapters' `vite` locals; the CSP nonce from `nonce`,
  * else `cspNonce`, else `vite.nonce()`. Keyword arguments
- * override both: `{% vite_scripts "src/main.ts" nonce=myNonce %}`. Output is marked safe:
- * every value in it is already escaped.
+ * override both: `{% vite_scripts "src/main.ts" nonce=myNonce %}`. With several builds
+ * (`combineBuilds`), `build=` names one: `{% vite_scripts "src/admin.ts" build="admin" %}`.
+ * Output is marked safe: every value in it is already escaped.
+ *
+ * When the page renders with an adapter's `vite` helpers (and their host and nonce), the tags
+ * render through them, so the request's `Link` header and its one import map see every tag.
  *
  * @example
  * const env = nunjucks.configure("views", { autoescape: true });
@@ -63,8 +71,15 @@ export function viteRollingNunjucks(env: Environment, vr: ViteRolling): Environm
   };
   for (const [tag, render] of Object.entries(TAGS)) {
     extension[tag] = (context: NunjucksContext, ...args: unknown[]) => {
-      const { ctx, rest } = renderContext(context, args);
-      return markSafe(render(vr, rest, ctx));
+      const { ctx, rest, bound } = renderContext(context, args);
+      const { build, ...plain } = ctx;
+      const target: Target = bound ?? {
+        styles: (entries, name) => vr.styles(entries, withBuild(plain, name)),
+        scripts: (entries, name) => vr.scripts(entries, withBuild(plain, name)),
+        versionTags: () => vr.versionTags(plain),
+        reactRefresh: (name) => vr.reactRefresh(withBuild(plain, name)),
+      };
+      return markSafe(render(target, rest, build));
     };
   }
   env.addExtension("ViteRolling", extension);
@@ -74,10 +89,15 @@ export function viteRollingNunjucks(env: Environment, vr: ViteRolling): Environm
 /** Same as `viteRollingNunjucks`. */
 export const register = viteRollingNunjucks;
 
+function withBuild(ctx: RenderContext, build: string | undefined): RenderContext {
+  return build === undefined ? ctx : { ...ctx, build };
+}
+
+/** The render context of a tag, and the request's helpers when they render the same. */
 function renderContext(
   context: NunjucksContext,
   args: unknown[],
-): { ctx: RenderContext; rest: unknown[] } {
+): { ctx: RenderContext; rest: unknown[]; bound: TemplateHelpers | null } {
   const last = args.at(-1);
   // Nunjucks passes keyword arguments as a trailing object flagged `__keywords`.
   const keywords =
@@ -87,7 +107,7 @@ function renderContext(
   const rest = keywords ? args.slice(0, -1) : args;
   const request = context.lookup("request") as { headers?: { host?: unknown } } | undefined;
   // `vite`: the request-bound helpers the framework adapters put in template locals.
-  const bound = context.lookup("vite") as { host?: unknown; nonce?: () => unknown } | undefined;
+  const bound = context.lookup("vite") as Partial<TemplateHelpers> | undefined;
   const host = keywords?.host ?? context.lookup("host") ?? request?.headers?.host ?? bound?.host;
   const nonce =
     keywords?.nonce ??
@@ -97,7 +117,25 @@ function renderContext(
   const ctx: RenderContext = {};
   if (typeof host === "string" && host) ctx.host = host;
   if (typeof nonce === "string" && nonce) ctx.nonce = nonce;
-  return { ctx, rest };
+  const build = keywords?.build;
+  if (build !== undefined) {
+    if (typeof build !== "string" || build === "") {
+      fail(
+        "nunjucks",
+        `build= must name a build, like build="admin", received ${describe(build)}.`,
+      );
+    }
+    ctx.build = build;
+  }
+  // The helpers render what vr would, only when their host and nonce are the ones chosen here.
+  const helpers =
+    typeof bound?.preload === "function" &&
+    typeof bound.nonce === "function" &&
+    (bound.host || undefined) === ctx.host &&
+    (bound.nonce() || undefined) === ctx.nonce
+      ? (bound as TemplateHelpers)
+      : null;
+  return { ctx, rest, bound: helpers };
 }
 
 function entriesOf(tag: string, args: unknown[]): string[] {

@@ -5,7 +5,7 @@ import { escapeHtml, isValidAttributeName } from "./escape.js";
 
 /** What a `<link>` or `<script src>` tag is made of, URL resolved. */
 export interface TagSpec {
-  kind: "stylesheet" | "modulepreload" | "script";
+  kind: "stylesheet" | "modulepreload" | "script" | "prefetch";
   url: string;
   integrity?: string;
   /**
@@ -22,10 +22,16 @@ export interface TagOptions {
   attributes: ViteRollingOptions["attributes"];
 }
 
-type Attribute = [name: string, value: string | true];
+/** One attribute of a tag; `true` is written bare. */
+export type Attribute = [name: string, value: string | true];
 
 // Stands where the nonce goes; a name no valid attribute can have, so a hook cannot clash with it.
 const NONCE = "\u0000nonce";
+
+/** Whether an attribute of `tagAttributes` is the slot the request's nonce goes in. */
+export function isNonceSlot([name]: Attribute): boolean {
+  return name === NONCE;
+}
 
 /**
  * Tags compiled once, rendered per request. The nonce changes per request (CSP nonces must),
@@ -81,16 +87,23 @@ export function compileTags(specs: readonly TagSpec[], options: TagOptions): Com
 
 /** An inline `<script type="module">` around code the library generated (already script-safe). */
 export function inlineModuleScript(code: string, options: TagOptions): CompiledTags {
-  const attributes = withHook(
-    [
-      ["type", "module"],
-      [NONCE, true],
-    ],
-    "inline-script",
-    "",
-    options,
-  );
-  return new CompiledTags(`<script${attributeText(attributes)}>${code}</script>`.split(NONCE));
+  return inlineScript(code, options, "module");
+}
+
+/**
+ * An inline `<script>` around text the library generated (already script-safe: see
+ * `jsonForScript`), carrying the request's nonce. `type` null: a classic script, the only
+ * kind where `document.currentScript` is set.
+ */
+export function inlineScript(
+  code: string,
+  options: TagOptions,
+  type: "module" | "importmap" | null,
+): CompiledTags {
+  const attributes: Attribute[] = type ? [["type", type]] : [];
+  attributes.push([NONCE, true]);
+  const html = `<script${attributeText(withHook(attributes, "inline-script", "", options))}>${code}</script>`;
+  return new CompiledTags(html.split(NONCE));
 }
 
 /** A `<meta name content>` tag. */
@@ -98,16 +111,21 @@ export function metaTag(name: string, content: string): string {
   return `<meta name="${escapeHtml(name)}" content="${escapeHtml(content)}">`;
 }
 
-function tagAttributes(spec: TagSpec, options: TagOptions): Attribute[] {
+/**
+ * A tag's attributes, the `attributes` hook applied: what its HTML carries, and what its
+ * `Link` header form copies (link-header.ts), so the two always match.
+ */
+export function tagAttributes(spec: TagSpec, options: TagOptions): Attribute[] {
   const attributes: Attribute[] =
-    spec.kind === "script"
-      ? [["type", "module"]]
-      : [["rel", spec.kind === "stylesheet" ? "stylesheet" : "modulepreload"]];
+    spec.kind === "script" ? [["type", "module"]] : [["rel", spec.kind]];
   if (spec.crossorigin) attributes.push(["crossorigin", true]);
   attributes.push([spec.kind === "script" ? "src" : "href", spec.url]);
   if (spec.integrity) attributes.push(["integrity", spec.integrity]);
   attributes.push([NONCE, true]);
-  if (options.turboTrack) attributes.push(["data-turbo-track", "reload"]);
+  // A prefetch is a hint for later, not part of the page: low priority (what Laravel's and
+  // Vite's own prefetching ask for), and no reason for Turbo to reload when it changes.
+  if (spec.kind === "prefetch") attributes.push(["fetchpriority", "low"]);
+  else if (options.turboTrack) attributes.push(["data-turbo-track", "reload"]);
   return withHook(attributes, spec.kind, spec.url, options);
 }
 

@@ -49,14 +49,36 @@ export interface AdapterOptions<Args extends unknown[] = never[]> {
 export interface HelperContext {
   host?: string | undefined;
   nonce?: string | (() => string | undefined) | undefined;
+  /** Where the request's `Link` header and early hints go; none: `preload()` does nothing. */
+  hints?: HintSink | null;
 }
 
-/** The template helpers bound to one request (`res.locals.vite`, `c.get("vite")`, ...). */
+/** How an adapter puts preload links on its response. */
+export interface HintSink {
+  /** Adds one `Link` header value to the response (nothing once its headers are sent). */
+  link(value: string): void;
+  /** Sends `103 Early Hints` with these links now; absent where the server cannot. */
+  earlyHints?: ((links: string[]) => void) | null;
+}
+
+/**
+ * The template helpers bound to one request (`res.locals.vite`, `c.get("vite")`, ...). `build`
+ * names one of several builds (`combineBuilds`); leave it out with a single build.
+ */
 export interface TemplateHelpers {
-  /** `<link rel="stylesheet">` tags for the entries. */
-  styles(entries: string | readonly string[]): string;
-  /** modulepreload links and module scripts for the entries. */
-  scripts(entries: string | readonly string[]): string;
+  /** `<link rel="stylesheet">` tags for the entries (and their `Link` header with `linkHeader`). */
+  styles(entries: string | readonly string[], build?: string): string;
+  /**
+   * The import map (first call of the request only), modulepreload links, module scripts and
+   * prefetch for the entries (and their `Link` header with `linkHeader`).
+   */
+  scripts(entries: string | readonly string[], build?: string): string;
+  /**
+   * Announces the entries a page will use before it renders: sends `103 Early Hints` now
+   * (option `earlyHints`, Node's `writeEarlyHints`) and adds them to the `Link` header
+   * (option `linkHeader`). Call it first in the handler, before slow work.
+   */
+  preload(entries: string | readonly string[], build?: string): void;
   /** The version meta tag and the stale-client script, for `<head>`. */
   versionTags(): string;
   /** The app version this response carries in `X-App-Version`. */
@@ -64,9 +86,9 @@ export interface TemplateHelpers {
   /** URL of a static file Vite does not process. */
   staticUrl(path: string): string;
   /** URL of one built file, by source path. */
-  assetUrl(path: string): string;
+  assetUrl(path: string, build?: string): string;
   /** React Refresh preamble (dev mode only). */
-  reactRefresh(): string;
+  reactRefresh(build?: string): string;
   /** The request's CSP nonce, for the page's own inline tags. */
   nonce(): string | undefined;
   /** The request's Host header (dev mode derives the dev server's host from it). */
@@ -349,18 +371,66 @@ export function createHttpCore<Args extends unknown[]>(
   function helpersFor(ctx: HelperContext): TemplateHelpers {
     const nonce =
       typeof ctx.nonce === "function" ? ctx.nonce : () => ctx.nonce as string | undefined;
-    const render = (): RenderContext => ({ host: ctx.host, nonce: nonce() });
+    const render = (build?: string): RenderContext =>
+      build === undefined
+        ? { host: ctx.host, nonce: nonce() }
+        : { host: ctx.host, nonce: nonce(), build };
+    const hints = ctx.hints ? requestHints(ctx.hints) : null;
+    // One import map per build and page: a second would be ignored, or an error in browsers
+    // without multiple import maps.
+    let importMaps: Set<string | undefined> | null = null;
     return {
-      styles: (entries) => vr.styles(entries, render()),
-      scripts: (entries) => vr.scripts(entries, render()),
+      styles(entries, build) {
+        const html = vr.styles(entries, render(build));
+        if (o.linkHeader) hints?.(entries, build, false);
+        return html;
+      },
+      scripts(entries, build) {
+        const context = render(build);
+        importMaps ??= new Set();
+        const name = build ?? vr.defaultBuild;
+        if (importMaps.has(name)) context.importMap = false;
+        importMaps.add(name);
+        const html = vr.scripts(entries, context);
+        if (o.linkHeader) hints?.(entries, build, false);
+        return html;
+      },
+      preload(entries, build) {
+        hints?.(entries, build, true);
+      },
       versionTags: () => vr.versionTags(render()),
       appVersion: () => vr.appVersion(),
       staticUrl: (path) => vr.staticUrl(path),
-      assetUrl: (path) => vr.assetUrl(path, render()),
-      reactRefresh: () => vr.reactRefresh(render()),
+      assetUrl: (path, build) => vr.assetUrl(path, render(build)),
+      reactRefresh: (build) => vr.reactRefresh(render(build)),
       nonce,
       host: ctx.host,
     };
+
+    /**
+     * One response's preload links: each link once, all within the caps, however many
+     * `preload()` / `styles()` / `scripts()` calls add to them.
+     */
+    function requestHints(sink: HintSink) {
+      const sent = new Set<string>();
+      let bytes = 0;
+      return (entries: string | readonly string[], build: string | undefined, early: boolean) => {
+        const sendEarly = early && o.earlyHints && typeof sink.earlyHints === "function";
+        if (!sendEarly && !o.linkHeader) return;
+        const fresh: string[] = [];
+        for (const link of vr.preloadLinks(entries, render(build))) {
+          if (sent.has(link)) continue;
+          const added = link.length + (sent.size > 0 ? 2 : 0);
+          if (sent.size >= o.linkHeaderMaxCount || bytes + added > o.linkHeaderMaxBytes) break;
+          sent.add(link);
+          bytes += added;
+          fresh.push(link);
+        }
+        if (fresh.length === 0) return;
+        if (sendEarly) sink.earlyHints!(fresh);
+        if (o.linkHeader) sink.link(fresh.join(", "));
+      };
+    }
   }
 
   function injectable(contentType: unknown, contentEncoding: unknown): boolean {

@@ -97,6 +97,69 @@ export function resolveEntries(
   return tags;
 }
 
+/**
+ * The files to prefetch for entries (option `prefetch`): what their lazy chunks need, in the
+ * order it is likely needed. From the chunks the page loads (the entries and their static
+ * imports, recursively), each dynamic import in turn: its file, its static imports (each
+ * before its own imports), then their CSS; the dynamic imports those reach come after, level
+ * by level (Laravel's `Vite::prefetch` follows both kinds of import too). Files the page
+ * already loads, and anything but JS and CSS, are left out. Pure, like `resolveEntries`; call
+ * it after `resolveEntries` checked the entries.
+ */
+export function resolvePrefetch(
+  manifest: Manifest,
+  entries: readonly string[],
+  source = "(in memory)",
+): string[] {
+  const chunkAt = (from: string, field: "imports" | "dynamicImports", key: string) => {
+    const chunk = Object.hasOwn(manifest, key) ? manifest[key] : undefined;
+    return chunk ?? failMissingImport(from, field, key, source);
+  };
+  const seenChunks = new Set<string>();
+  const onPage = new Set<string>();
+  // Lazy chunks to visit, in discovery order: [importer, key].
+  const lazy: [string, string][] = [];
+  const loadStatic = (key: string, chunk: ManifestChunk) => {
+    if (seenChunks.has(key)) return;
+    seenChunks.add(key);
+    onPage.add(chunk.file);
+    for (const file of chunk.css ?? []) onPage.add(file);
+    for (const imported of chunk.imports ?? []) {
+      loadStatic(imported, chunkAt(key, "imports", imported));
+    }
+    for (const dynamic of chunk.dynamicImports ?? []) lazy.push([key, dynamic]);
+  };
+  for (const requested of entries) {
+    const key = findKey(manifest, requested, source);
+    loadStatic(key, manifest[key]!);
+  }
+
+  const files: string[] = [];
+  const seenFiles = new Set(onPage);
+  const add = (file: string) => {
+    if (seenFiles.has(file) || !(JS_FILE.test(file) || CSS_FILE.test(file))) return;
+    seenFiles.add(file);
+    files.push(file);
+  };
+  // A queue, not recursion: every lazy chunk of one level before the next level's.
+  for (let i = 0; i < lazy.length; i++) {
+    const [from, key] = lazy[i]!;
+    if (seenChunks.has(key)) continue;
+    const css: string[] = [];
+    const visit = (at: string, chunk: ManifestChunk) => {
+      if (seenChunks.has(at)) return;
+      seenChunks.add(at);
+      add(chunk.file);
+      for (const imported of chunk.imports ?? []) visit(imported, chunkAt(at, "imports", imported));
+      css.push(...(chunk.css ?? []));
+      for (const dynamic of chunk.dynamicImports ?? []) lazy.push([at, dynamic]);
+    };
+    visit(key, chunkAt(from, "dynamicImports", key));
+    for (const file of css) add(file);
+  }
+  return files;
+}
+
 function jsTag<K extends "modulepreload" | "script">(
   kind: K,
   key: string,

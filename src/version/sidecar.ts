@@ -20,6 +20,18 @@ export interface Sidecar {
   integrity: Record<string, string>;
   /** sha256 (hex) of every emitted file's bytes, by output file name. */
   files: Record<string, string>;
+  /**
+   * The import map Vite emitted with `build.chunkImportMap` (its `importmap.json`): stable
+   * chunk URLs to hashed ones, which the page must declare before any module loads.
+   */
+  importMap?: ImportMap;
+}
+
+/** An import map (HTML spec): `imports` and `scopes` map specifiers to URLs. */
+export interface ImportMap {
+  imports?: Record<string, string>;
+  scopes?: Record<string, Record<string, string>>;
+  integrity?: Record<string, string>;
 }
 
 /** Where the sidecar of a manifest lives: the same directory. */
@@ -66,13 +78,41 @@ export function parseSidecar(text: string, path: string): Sidecar {
     bad(`"base" must be a string, received ${describe(record.base)}`);
   const integrity = stringMap(record.integrity, "integrity", SRI, "a sha384-<base64> value", bad);
   const files = stringMap(record.files, "files", HEX64, "64 hex digits", bad);
-  return {
+  const sidecar: Sidecar = {
     version: 1,
     buildHash: record.buildHash as string,
     base: record.base as string,
     integrity,
     files,
   };
+  if (record.importMap !== undefined) sidecar.importMap = parseImportMap(record.importMap, bad);
+  return sidecar;
+}
+
+const ANY = /^/;
+
+/** An import map's shape: objects of strings, as browsers require (they reject anything else). */
+function parseImportMap(value: unknown, bad: (what: string) => never): ImportMap {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return bad(`"importMap" must be an import map object, received ${describe(value)}`);
+  }
+  const record = value as Record<string, unknown>;
+  const map: ImportMap = {};
+  for (const key of ["imports", "integrity"] as const) {
+    if (record[key] !== undefined)
+      map[key] = stringMap(record[key], `importMap.${key}`, ANY, "a string", bad);
+  }
+  const scopes = record.scopes;
+  if (scopes !== undefined) {
+    if (typeof scopes !== "object" || scopes === null || Array.isArray(scopes)) {
+      return bad(`"importMap.scopes" must be an object, received ${describe(scopes)}`);
+    }
+    map.scopes = {};
+    for (const [scope, entries] of Object.entries(scopes)) {
+      map.scopes[scope] = stringMap(entries, `importMap.scopes["${scope}"]`, ANY, "a string", bad);
+    }
+  }
+  return map;
 }
 
 function stringMap(

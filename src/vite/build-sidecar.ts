@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { hashOfPairs, sha256Hex, sriSha384 } from "../version/hash.js";
-import { SIDECAR_FILE_NAME, type Sidecar } from "../version/sidecar.js";
+import { type ImportMap, SIDECAR_FILE_NAME, type Sidecar } from "../version/sidecar.js";
 
 /** Hashes of one emitted file; `integrity` only for files a tag can carry it on. */
 export interface FileDigest {
@@ -32,7 +32,8 @@ export function sidecarFileName(manifestFile: string): string {
 }
 
 /**
- * The sidecar of one build, from the digests of its emitted files. The manifest and the sidecar
+ * The sidecar of one build, from the digests of its emitted files (and the import map Vite
+ * emitted, if any). The manifest and the sidecar
  * are left out (`exclude`): the manifest only names files already hashed here, and leaving it
  * out keeps the build hash a pure function of the emitted bytes.
  *
@@ -42,6 +43,7 @@ export function buildSidecar(
   base: string,
   digests: Iterable<[string, FileDigest]>,
   exclude: Iterable<string> = [],
+  importMap: ImportMap | null = null,
 ): Sidecar {
   const skip = new Set(exclude);
   const files: Record<string, string> = {};
@@ -51,5 +53,25 @@ export function buildSidecar(
     files[name] = digest.sha256;
     if (digest.integrity) integrity[name] = digest.integrity;
   }
-  return { version: 1, buildHash: hashOfPairs(files), base, integrity, files };
+  const sidecar: Sidecar = { version: 1, buildHash: hashOfPairs(files), base, integrity, files };
+  if (importMap) sidecar.importMap = importMap;
+  return sidecar;
+}
+
+/**
+ * Where Vite writes the chunk import map, relative to outDir, when `build.chunkImportMap` is on
+ * (Vite's `getImportMapFilename`: rolldown's `experimental.chunkImportMap.fileName`, else
+ * "importmap.json"); null when it is off.
+ */
+export function importMapFileName(build: {
+  chunkImportMap?: boolean;
+  rolldownOptions?: { experimental?: { chunkImportMap?: unknown } };
+}): string | null {
+  if (!build.chunkImportMap) return null;
+  const setting = build.rolldownOptions?.experimental?.chunkImportMap;
+  const fileName =
+    typeof setting === "object" && setting !== null
+      ? (setting as { fileName?: unknown }).fileName
+      : undefined;
+  return typeof fileName === "string" && fileName !== "" ? fileName : "importmap.json";
 }

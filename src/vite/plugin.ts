@@ -2,19 +2,27 @@ import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Plugin } from "vite";
+import type { ImportMap } from "../version/sidecar.js";
 import { stableJson } from "../version/stable-json.js";
 import { writeFileAtomic } from "../version/write-file-atomic.js";
 import {
   buildSidecar,
   digestFile,
   type FileDigest,
+  importMapFileName,
   manifestFileName,
   sidecarFileName,
 } from "./build-sidecar.js";
 import { emptyOutDirWarning } from "./empty-out-dir-warning.js";
 
 export type { Sidecar } from "../version/sidecar.js";
-export { buildSidecar, digestFile, manifestFileName, sidecarFileName } from "./build-sidecar.js";
+export {
+  buildSidecar,
+  digestFile,
+  importMapFileName,
+  manifestFileName,
+  sidecarFileName,
+} from "./build-sidecar.js";
 export { emptyOutDirWarning } from "./empty-out-dir-warning.js";
 
 /** Options of the `vite-rolling/vite` plugin. */
@@ -33,7 +41,8 @@ const READ_BATCH = 32;
 /**
  * The build-time half of vite-rolling. Turns on `build.manifest` (unless set) and, after
  * Vite has written every file, records `.vite/vite-rolling.json` next to the manifest: the
- * build hash, the resolved `base`, and the sha384 integrity and sha256 of every emitted file.
+ * build hash, the resolved `base`, the sha384 integrity and sha256 of every emitted file, and
+ * the chunk import map when `build.chunkImportMap` is on.
  *
  * @example
  * // vite.config.ts
@@ -108,7 +117,14 @@ export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin {
           const read = await Promise.all(batch.map((name) => readFile(join(dir, name))));
           for (const [j, name] of batch.entries()) seen.set(name, digestFile(name, read[j]!));
         }
-        const sidecar = buildSidecar(base, seen, [manifestFile, sidecarFile]);
+        // The page needs the import map before any module loads, and only the server writes
+        // the page: record it where the server reads the build (src/vite-rolling.ts).
+        const importMapFile = importMapFileName(build);
+        let importMap: ImportMap | null = null;
+        if (importMapFile && Object.hasOwn(bundle, importMapFile)) {
+          importMap = JSON.parse(await readFile(join(dir, importMapFile), "utf8")) as ImportMap;
+        }
+        const sidecar = buildSidecar(base, seen, [manifestFile, sidecarFile], importMap);
         await writeFileAtomic(join(dir, sidecarFile), stableJson(sidecar));
       },
     },
