@@ -1,0 +1,192 @@
+/**
+ * Figure 1: ns per page (styles + scripts for three entries) on a small and a large manifest:
+ * vite-rolling against a hand-rolled per-request integration and `@adonisjs/vite`'s tag
+ * generation, in the same process, alternating, medians of several samples.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createViteRolling } from "../../src/index.js";
+import { BASE } from "../lib/build.js";
+import {
+  checkPage,
+  describeCheck,
+  type ExpectedPage,
+  expectedPage,
+  isCorrect,
+  type ManifestData,
+} from "../lib/expected.js";
+import { type FigureContext, type PreparedApp, runFigure, type Table } from "../lib/figure.js";
+import { naivePage } from "../lib/naive.js";
+import { loadAdonisVite } from "../lib/peers.js";
+import { formatNs, formatRatio, median, now, rotate, type Sink, spread } from "../lib/stats.js";
+
+/**
+ * A page's HTML as the pieces a template would write (styles, scripts): folded into the sink
+ * one by one, so the bench does not add a string concatenation no template makes.
+ */
+type Page = readonly [string, string] | readonly [string];
+
+interface Contender {
+  name: string;
+  /** Renders page `i` (checked once, then folded into the sink). */
+  page: (i: number) => Page | Promise<Page>;
+  async: boolean;
+  /** Why its numbers need a caveat, if they do. */
+  caveat?: string;
+}
+
+/** Runs `n` pages and returns ns per page; every page's output goes to the sink. */
+async function sample(c: Contender, n: number, sink: Sink): Promise<number> {
+  const start = now();
+  if (c.async) {
+    for (let i = 0; i < n; i++) for (const part of await c.page(i)) sink.string(part, i);
+  } else {
+    for (let i = 0; i < n; i++) for (const part of c.page(i) as Page) sink.string(part, i);
+  }
+  return Number(now() - start) / n;
+}
+
+/** Pages per sample so one sample lasts about `targetMs` (also the contender's warm-up). */
+async function calibrate(c: Contender, targetMs: number, sink: Sink): Promise<number> {
+  let n = 1;
+  for (;;) {
+    const ns = await sample(c, n, sink);
+    if (ns * n >= targetMs * 1e6 || n >= 1 << 24)
+      return Math.max(1, Math.ceil((targetMs * 1e6) / ns));
+    n *= 4;
+  }
+}
+
+async function contendersFor(
+  app: PreparedApp,
+  adonis: { entry: string; version: string } | { error: string },
+  notes: string[],
+): Promise<Contender[]> {
+  const entries = app.entries;
+  const vr = createViteRolling({ manifestPath: app.build.manifestPath, base: BASE, dev: false });
+  await vr.ready();
+  // Nonces differ per request; a pool made up front keeps their generation out of the timing.
+  const nonces = Array.from({ length: 64 }, () => randomBytes(16).toString("base64"));
+  const list: Contender[] = [
+    {
+      name: "vite-rolling",
+      async: false,
+      page: () => [vr.styles(entries), vr.scripts(entries)],
+    },
+    {
+      name: "vite-rolling, CSP nonce per request",
+      async: false,
+      page: (i) => {
+        const ctx = { nonce: nonces[i & 63] };
+        return [vr.styles(entries, ctx), vr.scripts(entries, ctx)];
+      },
+    },
+    {
+      name: "naive: readFileSync + JSON.parse + walk per request",
+      async: false,
+      page: () => {
+        const { styles, scripts } = naivePage(app.build.manifestPath, entries, BASE);
+        return [styles, scripts];
+      },
+    },
+  ];
+  if ("entry" in adonis) {
+    const Vite = await loadAdonisVite(adonis.entry);
+    const vite = new Vite({
+      buildDirectory: app.build.outDir,
+      assetsUrl: BASE,
+      manifestFile: app.build.manifestPath,
+    });
+    list.push({
+      name: `@adonisjs/vite ${adonis.version}: Vite#generateEntryPointsTags`,
+      async: true,
+      // What its @vite() Edge tag does with the elements: stringify and join.
+      page: async () => [(await vite.generateEntryPointsTags([...entries])).join("\n")],
+    });
+  } else {
+    notes.push(`@adonisjs/vite not measured: ${adonis.error}.`);
+  }
+  return list;
+}
+
+async function measureApp(
+  app: PreparedApp,
+  ctx: FigureContext,
+  notes: string[],
+): Promise<{ table: Table; medians: Map<string, number> }> {
+  const manifest: ManifestData = JSON.parse(readFileSync(app.build.manifestPath, "utf8"));
+  const expected: ExpectedPage = expectedPage(manifest, app.entries, BASE);
+  const contenders = await contendersFor(app, ctx.prepared.adonis, notes);
+  const checks = new Map<string, string>();
+  // Correct output first: a contender that fails the check is reported, and only ours and the
+  // naive one (both meant to be complete) stop the figure.
+  for (const c of contenders) {
+    const html = (await c.page(0)).join("\n");
+    const check = checkPage(html, expected);
+    checks.set(c.name, describeCheck(check, expected));
+    if (!isCorrect(check)) {
+      if (!c.name.startsWith("@adonisjs")) {
+        throw new Error(
+          `${c.name} rendered a wrong page for ${app.name}: ${describeCheck(check, expected)} (${check.missing.slice(0, 3).join(", ")})`,
+        );
+      }
+      c.caveat = `the page ${describeCheck(check, expected)} (e.g. ${check.missing[0] ?? check.lazyLoaded[0] ?? check.duplicated[0]})`;
+    }
+  }
+  const targetMs = ctx.quick ? 10 : 50;
+  const rounds = ctx.quick ? 3 : 25;
+  const sizes = new Map<Contender, number>();
+  for (const c of contenders) sizes.set(c, await calibrate(c, targetMs, ctx.sink));
+  const samples = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const c of rotate(contenders, round))
+      samples.get(c)!.push(await sample(c, sizes.get(c)!, ctx.sink));
+  }
+  const ours = median(samples.get(contenders[0]!)!);
+  const medians = new Map<string, number>();
+  const rows = contenders.map((c) => {
+    const m = median(samples.get(c)!);
+    medians.set(c.name, m);
+    return [
+      c.name,
+      formatNs(m),
+      `±${spread(samples.get(c)!).toFixed(1)}%`,
+      c === contenders[0] ? "1.00×" : formatRatio(m / ours, m / ours >= 100 ? 0 : 2),
+      checks.get(c.name) ?? "",
+    ];
+  });
+  for (const c of contenders)
+    if (c.caveat) notes.push(`${app.name} manifest, ${c.name}: ${c.caveat}.`);
+  return {
+    table: {
+      title: `${app.name} manifest: ${Object.keys(manifest).length} chunks, ${(readFileSync(app.build.manifestPath).length / 1024).toFixed(1)} KiB; entries ${app.entries.join(", ")}; ${expected.styles.length} stylesheets, ${expected.preloads.length} modulepreloads, ${expected.scripts.length} scripts per page`,
+      columns: ["contender", "per page (median)", "spread (MAD)", "× vite-rolling", "output check"],
+      rows,
+    },
+    medians,
+  };
+}
+
+await runFigure(
+  "render",
+  "Tag rendering: ns per page (styles + scripts, 3 entries)",
+  async (ctx) => {
+    const notes: string[] = [];
+    const small = await measureApp(ctx.prepared.apps.small, ctx, notes);
+    const large = await measureApp(ctx.prepared.apps.large, ctx, notes);
+    const ours = large.medians.get("vite-rolling")!;
+    const naive = large.medians.get("naive: readFileSync + JSON.parse + walk per request")!;
+    const adonisName = [...large.medians.keys()].find((k) => k.startsWith("@adonisjs"));
+    const adonis = adonisName ? large.medians.get(adonisName)! : Number.NaN;
+    notes.push(
+      "Why @adonisjs/vite's pages differ: it follows an entry's imports one level deep (build/src/vite.ts, #generateEntryPointsTagsWithManifest), so the CSS and modulepreloads of chunks imported by imported chunks are missing, and it pushes a stylesheet tag per entry for the CSS of a shared import without deduplicating. Its timing is therefore for less work than the others do. It also writes a preload next to every stylesheet and a modulepreload next to every entry script; those are its design, not counted as repeats.",
+      "vite-rolling walks the manifest once per entry list (at the first render) and then joins precompiled strings; the naive integration redoes read + parse + walk per page; @adonisjs/vite caches the parsed manifest but rebuilds its tag objects per call (and is async).",
+      `${ctx.quick ? 3 : 25} samples per contender and manifest, each about ${ctx.quick ? 10 : 50} ms of back-to-back pages; contenders alternate within each round. Every page's HTML is folded into a printed sink so none of it is optimised away.`,
+    );
+    return {
+      headline: `large manifest: ${formatNs(ours)}/page; naive ${formatRatio(naive / ours, 0)} slower${Number.isFinite(adonis) ? `, @adonisjs/vite ${formatRatio(adonis / ours, 0)} slower` : ""}`,
+      tables: [small.table, large.table],
+      notes,
+    };
+  },
+);

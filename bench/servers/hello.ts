@@ -1,0 +1,106 @@
+/**
+ * Figure 4's server process: one framework, two apps on two ports, the same hello-world page;
+ * one app with vite-rolling's version middleware in front. Prints `{"plain":port,"withMiddleware":port}`,
+ * then answers "cpu" lines on stdin with `{"cpu":µs}`.
+ * The library is loaded as tsc emitted it (`<libDir>`, see bench/run.ts), as in production: the
+ * TS loader only compiles this file, not the code being measured.
+ * Usage: node --import tsx bench/servers/hello.ts <express|fastify|hono|koa> <manifestPath> <libDir>
+ */
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
+
+const PAGE =
+  "<!doctype html><html><head><title>Hello</title></head><body><h1>Hello, world</h1></body></html>";
+
+type Start = (withMiddleware: boolean) => Promise<number>;
+
+const [framework, manifestPath, libDir] = process.argv.slice(2);
+if (!framework || !manifestPath || !libDir) {
+  throw new Error("usage: hello.ts <framework> <manifestPath> <libDir>");
+}
+/** A module of the compiled library, typed as its source. */
+const lib = (path: string) => import(pathToFileURL(join(libDir, path)).href);
+const { createViteRolling }: typeof import("../../src/index.js") = await lib("index.js");
+const vr = createViteRolling({ manifestPath, dev: false, base: "/static/", appVersion: "bench-1" });
+await vr.ready();
+
+const port = (address: string | AddressInfo | null) =>
+  typeof address === "object" && address ? address.port : 0;
+
+const starters: Record<string, () => Promise<Start>> = {
+  async express() {
+    const { default: express } = await import("express");
+    const { viteRolling }: typeof import("../../src/adapters/express.js") =
+      await lib("adapters/express.js");
+    return async (withMiddleware) => {
+      const app = express();
+      if (withMiddleware) app.use(viteRolling(vr));
+      app.get("/", (_req, res) => {
+        res.type("html").send(PAGE);
+      });
+      const server = app.listen(0, "127.0.0.1");
+      await new Promise((resolve) => server.once("listening", resolve));
+      return port(server.address());
+    };
+  },
+  async fastify() {
+    const { default: Fastify } = await import("fastify");
+    const { viteRolling }: typeof import("../../src/adapters/fastify.js") =
+      await lib("adapters/fastify.js");
+    return async (withMiddleware) => {
+      const app = Fastify();
+      if (withMiddleware) await app.register(viteRolling(vr));
+      app.get("/", (_request, reply) => reply.type("text/html").send(PAGE));
+      await app.listen({ port: 0, host: "127.0.0.1" });
+      return port(app.server.address());
+    };
+  },
+  async hono() {
+    const { Hono } = await import("hono");
+    const { serve } = await import("@hono/node-server");
+    const { viteRolling }: typeof import("../../src/adapters/hono.js") =
+      await lib("adapters/hono.js");
+    return async (withMiddleware) => {
+      const app = new Hono();
+      if (withMiddleware) app.use(viteRolling(vr));
+      app.get("/", (c) => c.html(PAGE));
+      return new Promise((resolve) => {
+        serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve(info.port));
+      });
+    };
+  },
+  async koa() {
+    const { default: Koa } = await import("koa");
+    const { viteRolling }: typeof import("../../src/adapters/koa.js") =
+      await lib("adapters/koa.js");
+    return async (withMiddleware) => {
+      const app = new Koa();
+      if (withMiddleware) app.use(viteRolling(vr));
+      app.use((ctx) => {
+        ctx.type = "html";
+        ctx.body = PAGE;
+      });
+      const server = app.listen(0, "127.0.0.1");
+      await new Promise((resolve) => server.once("listening", resolve));
+      return port(server.address());
+    };
+  },
+};
+
+const starter = starters[framework];
+if (!starter)
+  throw new Error(`unknown framework ${framework}; one of ${Object.keys(starters).join(", ")}`);
+const start = await starter();
+const plain = await start(false);
+const withMiddleware = await start(true);
+process.stdout.write(`${JSON.stringify({ plain, withMiddleware })}\n`);
+
+// "cpu" on stdin -> this process's CPU time so far (µs): throughput on a shared machine swings
+// with other load, CPU time per request much less.
+createInterface({ input: process.stdin }).on("line", (line) => {
+  if (line.trim() !== "cpu") return;
+  const { user, system } = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ cpu: user + system })}\n`);
+});
