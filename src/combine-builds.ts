@@ -1,7 +1,13 @@
 import { renderVersionTags } from "./client/version-tags.js";
 import { describe, fail } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
-import type { ReleaseInfo, RenderContext, VersionInfo, ViteRolling } from "./types.js";
+import type {
+  ReleaseInfo,
+  RenderContext,
+  RetainedAsset,
+  VersionInfo,
+  ViteRolling,
+} from "./types.js";
 import { closest } from "./util/closest.js";
 import { hashOfPairs, shortHash } from "./version/hash.js";
 
@@ -171,6 +177,19 @@ class CombinedBuilds implements ViteRolling {
     const failed = results.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
     return this.#version;
+  }
+
+  /** The first build whose base and registry know the path. */
+  retainedAsset(path: string): Promise<RetainedAsset | null> | null {
+    const pending = [...this.#builds.values()].flatMap((vr) => vr.retainedAsset(path) ?? []);
+    if (pending.length === 0) return null;
+    return (async () => {
+      for (const lookup of pending) {
+        const asset = await lookup;
+        if (asset) return asset;
+      }
+      return null;
+    })();
   }
 
   /** The default build's releases (each build has its own registry list). */

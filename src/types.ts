@@ -34,6 +34,15 @@ export interface ReleaseInfo {
   appVersion?: string | null;
 }
 
+/** A built file of another kept release, served to a tab still on that release. */
+export interface RetainedAsset {
+  /** Output path, as in the manifest ("assets/index-4f2a.js"). */
+  file: string;
+  /** The release it belongs to. */
+  release: string;
+  body: Buffer;
+}
+
 /** How the app version was resolved, in the seed's order. */
 export type VersionSource = "explicit" | "build" | "components" | "build+components" | "unknown";
 
@@ -88,6 +97,12 @@ export interface ViteRolling {
   registerVersionComponent(name: string, files: readonly string[]): void;
   /** Reloads manifest and app version from the registry / disk (used by /cache/bust). */
   reload(): Promise<VersionInfo>;
+  /**
+   * With `retainAssets`: the built file a request path names when it is under `base`, not
+   * this release's, and retained by another kept release. Null at once (no promise) when
+   * the path cannot be one, so the common request pays nothing.
+   */
+  retainedAsset(path: string): Promise<RetainedAsset | null> | null;
   /** The releases the registry holds, current first. */
   releases(): Promise<ReleaseInfo[]>;
   /** Closes registry connections the library opened. */

@@ -13,6 +13,7 @@ import {
   type TagSpec,
   toTagSpecs,
 } from "./html/tags.js";
+import { referencedFiles } from "./manifest/files.js";
 import { loadManifestFile, parseManifest } from "./manifest/load.js";
 import type { LoadedManifest, Manifest } from "./manifest/types.js";
 import { resolveEntries, resolvePrefetch } from "./manifest/walk.js";
@@ -25,9 +26,16 @@ import {
 import { openRegistry } from "./registry/connect.js";
 import { loadReleaseManifest } from "./registry/load-release.js";
 import type { RegistryStore } from "./registry/store.js";
-import type { ReleaseInfo, RenderContext, VersionInfo, ViteRolling } from "./types.js";
+import type {
+  ReleaseInfo,
+  RenderContext,
+  RetainedAsset,
+  VersionInfo,
+  ViteRolling,
+} from "./types.js";
 import { closest } from "./util/closest.js";
 import { resolveAppVersion } from "./version/app-version.js";
+import { immutableCacheControl } from "./version/immutable-cache-control.js";
 import { type ImportMap, readSidecar, type Sidecar, sidecarPathFor } from "./version/sidecar.js";
 import { readStaticManifest, type StaticManifest } from "./version/static-manifest.js";
 import { createStaticUrl, type StaticUrl } from "./version/static-url.js";
@@ -118,6 +126,7 @@ export class BuildRuntime implements Runtime {
   #failure: unknown = null;
   #rendered = new Map<string, Rendered>();
   #files: Set<string> | null = null;
+  #basePath: string | null = null;
   #importMap: CompiledTags | null = null;
   /** The base pair last warned about, so a mismatch is told once, not at every reload. */
   #baseWarned = "";
@@ -176,6 +185,7 @@ export class BuildRuntime implements Runtime {
       this.#failure = null;
       this.#rendered = new Map();
       this.#files = null;
+      this.#basePath = null;
     } catch (error) {
       this.#failure = error;
       throw error;
@@ -274,16 +284,38 @@ export class BuildRuntime implements Runtime {
     return rendered;
   }
 
+  /** Output files of this release's manifest (chunks, their CSS, assets). */
+  #outputFiles(manifest: Manifest): Set<string> {
+    this.#files ??= referencedFiles(manifest);
+    return this.#files;
+  }
+
+  /**
+   * The output file a request path names when it is under this build's base, carries a
+   * content hash, and is NOT one of this release's files: only such a file can belong to
+   * another kept release (retained assets). Null otherwise, or before `ready()`.
+   */
+  retainedCandidate(path: string): string | null {
+    if (!this.#loaded) return null;
+    this.#basePath ??= basePathOf(this.#base);
+    if (!path.startsWith(this.#basePath)) return null;
+    let file: string;
+    try {
+      file = decodeURIComponent(path.slice(this.#basePath.length));
+    } catch {
+      return null;
+    }
+    if (this.#outputFiles(this.#loaded.manifest).has(file)) return null;
+    return isAssetPath(file) && immutableCacheControl(file) !== null ? file : null;
+  }
+
   assetUrl(path: string): string {
     const { manifest, source } = this.#require("assetUrl");
     const bare = path.replace(/^\.?\/+/, "");
     for (const key of [path, bare]) {
       if (Object.hasOwn(manifest, key)) return joinUrl(this.#base, manifest[key]!.file);
     }
-    this.#files ??= new Set(
-      Object.values(manifest).flatMap((c) => [c.file, ...(c.css ?? []), ...(c.assets ?? [])]),
-    );
-    if (this.#files.has(bare)) return joinUrl(this.#base, bare);
+    if (this.#outputFiles(manifest).has(bare)) return joinUrl(this.#base, bare);
     const near = closest(path, Object.keys(manifest), 3).map((k) => JSON.stringify(k));
     return fail(
       "manifest",
@@ -335,6 +367,22 @@ export function rebaseImportMap(map: ImportMap, from: string, to: string): Impor
   }
   if (map.integrity) out.integrity = moveAll(map.integrity);
   return out;
+}
+
+/** The path part of a base ("/static/", or "/app/" of "https://cdn.example/app/"). */
+function basePathOf(base: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(base) || base.startsWith("//")
+    ? new URL(base, "http://localhost").pathname
+    : base;
+}
+
+/** A relative output path without "..", as the registry stores retained files. */
+function isAssetPath(file: string): boolean {
+  return (
+    file !== "" &&
+    !file.startsWith("/") &&
+    !file.split("/").some((p) => p === ".." || p === "." || p === "")
+  );
 }
 
 /** A base URL always ends in "/", so base + file is a URL (Vite normalizes `base` the same way). */
@@ -400,6 +448,8 @@ class ViteRollingFront implements ViteRolling {
   #version: VersionInfo;
   #staticUrl: StaticUrl;
   #releasesWarned = false;
+  readonly #retained = new Map<string, RetainedAsset>();
+  #retainedBytes = 0;
 
   constructor(options: ResolvedOptions, seams: BuildRuntimeSeams = {}) {
     this.options = options;
@@ -548,11 +598,56 @@ class ViteRollingFront implements ViteRolling {
     }
   }
 
+  retainedAsset(path: string): Promise<RetainedAsset | null> | null {
+    if (!this.options.retainAssets || !(this.#runtime instanceof BuildRuntime)) return null;
+    const file = this.#runtime.retainedCandidate(path);
+    return file === null ? null : this.#findRetained(file);
+  }
+
+  /**
+   * Looks `file` up in the other kept releases, newest first. Hits are kept in memory (the
+   * bytes of a hashed name never change), bounded in bytes; a registry outage is a miss.
+   */
+  async #findRetained(file: string): Promise<RetainedAsset | null> {
+    const hit = this.#retained.get(file);
+    if (hit) return hit;
+    const registry = this.#openRegistry();
+    if (!registry) return null;
+    try {
+      for (const { release } of await registry.releases()) {
+        if (release === this.release) continue;
+        const body = await registry.getAsset(release, file);
+        if (!body) continue;
+        const asset = { file, release, body };
+        this.#rememberRetained(asset);
+        return asset;
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn(`[vite-rolling] [registry] cannot read retained ${file}: ${reason}`);
+    }
+    return null;
+  }
+
+  #rememberRetained(asset: RetainedAsset): void {
+    this.#retainedBytes += asset.body.length;
+    this.#retained.set(asset.file, asset);
+    // Oldest first out (a Map iterates in insertion order).
+    for (const [file, old] of this.#retained) {
+      if (this.#retainedBytes <= RETAINED_CACHE_BYTES) break;
+      this.#retained.delete(file);
+      this.#retainedBytes -= old.body.length;
+    }
+  }
+
   async close(): Promise<void> {
     await this.#registry?.close();
     this.#registry = null;
   }
 }
+
+/** Memory for retained files served to old tabs (the hot ones are few: a page's chunks). */
+const RETAINED_CACHE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Creates the integration. Options are validated here, once; `await vr.ready()` before

@@ -2,7 +2,7 @@
  * One table of HTTP behaviour, run against every adapter over real HTTP on loopback with its
  * real framework and a real Vite build (DESIGN principle 8).
  */
-import { cpSync, mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer, get, type IncomingMessage, request, type Server } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { join } from "node:path";
@@ -20,8 +20,12 @@ import * as honoAdapter from "../src/adapters/hono.js";
 import * as koaAdapter from "../src/adapters/koa.js";
 import * as nodeAdapter from "../src/adapters/node.js";
 import { viteRollingNunjucks } from "../src/adapters/nunjucks.js";
+import { refresh } from "../src/deploy/refresh.js";
 import type { TemplateHelpers } from "../src/http/core.js";
 import type { VersionRouterOptions } from "../src/http/routing.js";
+import { referencedFiles } from "../src/manifest/files.js";
+import type { Manifest } from "../src/manifest/types.js";
+import { resolveOptions } from "../src/options.js";
 import type { ViteRolling } from "../src/types.js";
 import { cacheBustToken } from "../src/version/token.js";
 import { viteRolling as vitePlugin } from "../src/vite/plugin.js";
@@ -504,5 +508,73 @@ describe.each(Object.keys(ADAPTERS))("%s adapter", (name) => {
     const next = await fetch(`${app.url}/page`);
     expect(next.headers.get("x-app-version")).toBe(body.version);
     expect(await next.text()).toContain(`<p id="v">${body.version}</p>`);
+  });
+});
+
+// Asset retention: an instance of release b answers an old tab's request for a chunk of
+// release a (gone from b's disk) from the registry; anything else falls through to the app.
+describe.each(Object.keys(ADAPTERS))("%s adapter serving retained assets", (name) => {
+  let vr: ViteRolling;
+  let app: Running;
+  const manifestOf = (dir: string) => join(dir, ".vite/manifest.json");
+  const filesOf = (dir: string) => {
+    const manifest = JSON.parse(readFileSync(manifestOf(dir), "utf8")) as Manifest;
+    return referencedFiles(manifest);
+  };
+
+  beforeAll(async () => {
+    const registryDir = join(work.path, `retain-${name}`);
+    for (const [release, dir] of [
+      ["a", builds.a],
+      ["b", builds.b],
+    ] as const) {
+      const options = { manifestPath: manifestOf(dir), release, registryDir, retainAssets: true };
+      await refresh(resolveOptions(options, {}), {});
+    }
+    vr = createViteRolling({
+      manifestPath: manifestOf(builds.b),
+      release: "b",
+      registryDir,
+      retainAssets: true,
+      base: "/static/",
+      dev: false,
+      logger: { warn() {} },
+    });
+    await vr.ready();
+    app = await ADAPTERS[name]!(vr);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await vr?.close();
+  });
+
+  it("serves another kept release's files with immutable caching", async () => {
+    const onlyA = [...filesOf(builds.a)].filter((f) => !filesOf(builds.b).has(f));
+    expect(onlyA.length).toBeGreaterThan(0);
+    for (const file of onlyA) {
+      const res = await fetch(`${app.url}/static/${file}`);
+      expect([file, res.status]).toEqual([file, 200]);
+      expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect(res.headers.get("x-vite-rolling-release")).toBe("a");
+      expect(res.headers.get("content-type")).toMatch(/^(text\/javascript|text\/css)/);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(bytes.equals(readFileSync(join(builds.a, file)))).toBe(true);
+    }
+  });
+
+  it("leaves this release's files, unknown files and other paths to the app", async () => {
+    for (const path of [
+      `/static/${[...filesOf(builds.b)][0]}`,
+      "/static/assets/nobody-D8kQ2xZ1.js",
+      `/elsewhere/${[...filesOf(builds.a)][0]}`,
+    ]) {
+      const res = await fetch(app.url + path);
+      expect([path, res.status, res.headers.get("x-vite-rolling-release")]).toEqual([
+        path,
+        404,
+        null,
+      ]);
+      await res.arrayBuffer();
+    }
   });
 });

@@ -182,7 +182,7 @@ describe("createHttpCore", () => {
       )) as Answer;
       expect(answer.status).toBe(503);
       expect(answer.headers["retry-after"]).toBe("5");
-      expect(JSON.parse(answer.body)).toMatchObject({
+      expect(JSON.parse(String(answer.body))).toMatchObject({
         ok: false,
         error: "reload failed",
         reason: expect.stringContaining("manifest"),
@@ -201,7 +201,10 @@ describe("createHttpCore", () => {
     });
     const answer = (await createHttpCore(failing).handle(request({ path: "/version" }))) as Answer;
     expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toMatchObject({ releases: [], registryError: "registry down" });
+    expect(JSON.parse(String(answer.body))).toMatchObject({
+      releases: [],
+      registryError: "registry down",
+    });
   });
 
   describe("stale clients", () => {

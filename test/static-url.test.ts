@@ -148,6 +148,9 @@ describe("immutableCacheControl", () => {
     "assets/index-DnE4xK9q.js",
     "assets/index-B-x9_aQ1.css",
     "assets/logo-Cw3fK2aZ.svg",
+    // Real Vite 8 hashes that run capitals into lower case into digits.
+    "assets/main-CVXFk9bk.js",
+    "assets/format-CyQI1YV3.css",
     "index-DnE4xK9q.js.map",
     "/srv/app/dist/assets/vendor-a1B2c3D4e5.mjs",
     "css/styles.a1b2c3d4e5f6.css",
@@ -161,6 +164,7 @@ describe("immutableCacheControl", () => {
     "css/styles.css",
     "index.html",
     "bootstrap-datepicker.js",
+    "date-picker-DatePicker.js",
     "my-component_name.css",
     "lib-20240101.js",
     "jquery-3.7.1.min.js",

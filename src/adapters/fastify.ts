@@ -66,8 +66,9 @@ export function viteRolling(vr: ViteRolling, options: FastifyAdapterOptions = {}
     // Declared up front (null) so Fastify keeps one request shape; set per request below.
     if (!fastify.hasRequestDecorator(VITE)) fastify.decorateRequest(VITE, null);
     fastify.addHook("onRequest", async (request, reply) => {
-      const answer = core.handle(nodeFacts(request.raw));
-      if (answer) return send(reply, await answer);
+      const handled = core.handle(nodeFacts(request.raw));
+      const answer = handled instanceof Promise ? await handled : handled;
+      if (answer) return send(reply, answer);
       request.vite = core.helpersFor({
         host: request.headers.host,
         nonce: () => nonceOf(request, reply),

@@ -52,7 +52,9 @@ function earlyHintsOf(c: Context): ((links: string[]) => void) | null {
 }
 
 function respond(answer: Answer, always: Readonly<Record<string, string>> = {}): Response {
-  return new Response(answer.body || null, {
+  // A retained file's bytes are a Buffer, which fetch's Response takes as it is.
+  const body = answer.body === "" ? null : (answer.body as BodyInit);
+  return new Response(body, {
     status: answer.status,
     headers: { ...always, ...answer.headers },
   });
@@ -79,8 +81,9 @@ export function viteRolling(
   const core = createHttpCore(vr, options, "hono");
   const nonceOf = options.nonce ?? ((c: Context<ViteRollingEnv>) => c.get("secureHeadersNonce"));
   return async function viteRollingMiddleware(c, next) {
-    const answer = core.handle(facts(c));
-    if (answer) return respond(await answer, core.responseHeaders());
+    const handled = core.handle(facts(c));
+    const answer = handled instanceof Promise ? await handled : handled;
+    if (answer) return respond(answer, core.responseHeaders());
     const vite = core.helpersFor({
       host: c.req.header("host"),
       nonce: () => nonceOf(c),

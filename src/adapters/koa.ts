@@ -51,8 +51,9 @@ export function viteRolling(vr: ViteRolling, options: KoaAdapterOptions = {}): M
   const core = createHttpCore(vr, options, "koa");
   const nonceOf = options.nonce ?? ((ctx: Context) => ctx.state.cspNonce as string | undefined);
   return async function viteRollingMiddleware(ctx: Context, next: Next) {
-    const answer = core.handle(facts(ctx));
-    if (answer) return send(ctx, await answer, core.responseHeaders());
+    const handled = core.handle(facts(ctx));
+    const answer = handled instanceof Promise ? await handled : handled;
+    if (answer) return send(ctx, answer, core.responseHeaders());
     const early = nodeHints(ctx.req, ctx.res).earlyHints;
     const vite = core.helpersFor({
       host: ctx.get("host"),

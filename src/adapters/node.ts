@@ -37,9 +37,10 @@ export function viteRolling(vr: ViteRolling, options: NodeAdapterOptions = {}): 
   const core = createHttpCore(vr, options, "node");
   const nonceOf = options.nonce ?? (() => undefined);
   return async function viteRollingHandler(req, res) {
-    const answer = core.handle(nodeFacts(req));
+    const handled = core.handle(nodeFacts(req));
+    const answer = handled instanceof Promise ? await handled : handled;
     if (answer) {
-      sendAnswer(res, await answer, core.responseHeaders());
+      sendAnswer(res, answer, core.responseHeaders());
       return null;
     }
     setHeaders(res, core.responseHeaders());

@@ -1,11 +1,11 @@
 import { readdir, rm } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { fail } from "../errors.js";
+import { referencedFiles } from "../manifest/files.js";
 import { parseManifest } from "../manifest/load.js";
 import type { ResolvedOptions } from "../options.js";
 import { type DeployContext, withRegistry } from "../registry/connect.js";
 import { immutableCacheControl } from "../version/immutable-cache-control.js";
-import { referencedFiles } from "./release-assets.js";
 
 export interface PruneAssetsResult {
   /** Releases whose files were kept. */

@@ -1,22 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { fail } from "../errors.js";
+import { referencedFiles } from "../manifest/files.js";
 import type { Manifest } from "../manifest/types.js";
 import { readSidecar, sidecarPathFor } from "../version/sidecar.js";
-
-/**
- * Every output file of a manifest's chunks: their JS, CSS and assets. These are the files
- * an open tab of the release may still ask for after the next release has replaced it.
- */
-export function referencedFiles(manifest: Manifest): Set<string> {
-  const files = new Set<string>();
-  for (const chunk of Object.values(manifest)) {
-    files.add(chunk.file);
-    for (const file of chunk.css ?? []) files.add(file);
-    for (const file of chunk.assets ?? []) files.add(file);
-  }
-  return files;
-}
 
 /**
  * The output directory of a build: Vite writes the manifest to `<outDir>/.vite/manifest.json`

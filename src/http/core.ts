@@ -5,8 +5,9 @@
  */
 import { describe, fail } from "../errors.js";
 import { DEFAULTS } from "../options.js";
-import type { RenderContext, ViteRolling } from "../types.js";
+import type { RenderContext, RetainedAsset, ViteRolling } from "../types.js";
 import { closest } from "../util/closest.js";
+import { IMMUTABLE_CACHE_CONTROL } from "../version/immutable-cache-control.js";
 import { verifyBearer } from "../version/token.js";
 
 /** What the core needs to know about a request; header names lower-case. */
@@ -24,7 +25,7 @@ export interface Answer {
   status: number;
   headers: Record<string, string>;
   /** "" for none. Servers drop it for HEAD themselves. */
-  body: string;
+  body: string | Uint8Array;
 }
 
 /** Options every adapter takes; adapters add nothing else (DESIGN.md). */
@@ -103,7 +104,7 @@ export interface HttpCore {
    * Inertia request), or null to hand the request to the application. Synchronous for the
    * requests it passes, so the common path costs no promise.
    */
-  handle(req: RequestFacts): Answer | Promise<Answer> | null;
+  handle(req: RequestFacts): Answer | Promise<Answer | null> | null;
   /** Template helpers bound to one request. */
   helpersFor(ctx: HelperContext): TemplateHelpers;
   /** True when a body of this type and encoding may get the version tags injected. */
@@ -175,6 +176,43 @@ export function jsonAnswer(
   headers: Record<string, string> = {},
 ): Answer {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  js: "text/javascript; charset=utf-8",
+  mjs: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  map: "application/json; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  wasm: "application/wasm",
+  svg: "image/svg+xml",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  avif: "image/avif",
+  ico: "image/x-icon",
+  woff: "font/woff",
+  woff2: "font/woff2",
+  ttf: "font/ttf",
+  otf: "font/otf",
+};
+
+/** A retained file of another release: immutable, typed by its extension, never sniffed. */
+export function retainedAnswer(asset: RetainedAsset): Answer {
+  const ext = asset.file.slice(asset.file.lastIndexOf(".") + 1).toLowerCase();
+  return {
+    status: 200,
+    headers: {
+      "content-type": CONTENT_TYPES[ext] ?? "application/octet-stream",
+      "cache-control": IMMUTABLE_CACHE_CONTROL,
+      "x-content-type-options": "nosniff",
+      // Release ids may hold any non-control character; only a header-safe one is named.
+      ...(isSafeHeaderValue(asset.release) ? { "x-vite-rolling-release": asset.release } : {}),
+    },
+    body: asset.body,
+  };
 }
 
 const CORE_OPTIONS = ["inject", "nonce", "env"] as const;
@@ -356,7 +394,13 @@ export function createHttpCore<Args extends unknown[]>(
     };
   }
 
-  function handle(req: RequestFacts): Answer | Promise<Answer> | null {
+  function handle(req: RequestFacts): Answer | Promise<Answer | null> | null {
+    if (req.method === "GET" || req.method === "HEAD") {
+      // A hashed file of another kept release (retainAssets); the common path returns null
+      // synchronously. A miss resolves to null: the app's static server may still have it.
+      const retained = vr.retainedAsset(req.path);
+      if (retained) return retained.then((asset) => asset && retainedAnswer(asset));
+    }
     if (o.versionEndpoint && req.path === o.versionPath) {
       if (req.method === "GET" || req.method === "HEAD") return versionAnswer();
       return jsonAnswer(405, { error: "method not allowed" }, { allow: "GET, HEAD" });

@@ -9,8 +9,10 @@ const VITE_HASHED = /-([A-Za-z0-9_-]{8,})(?:\.[A-Za-z0-9]+){1,2}$/;
 const COLLECT_HASHED = /\.[0-9a-f]{12}(?:\.[A-Za-z0-9]+)?$/;
 // Names like `bootstrap-datepicker.js`, `my-component_name.css` or `lib-20240101.js` end in
 // something that fits the Vite pattern but is words or a date: caching one of those forever
-// would pin a file that changes. A real hash has a non-word mix of characters.
-const WORDISH = /^(?:[A-Z]?[a-z]+|[A-Z]+|[0-9]+)(?:[_-]?(?:[A-Z]?[a-z]+|[0-9]+))*$/;
+// would pin a file that changes. Words are separated ("-", "_") or camelCased; a real hash
+// runs letters into digits into letters ("CVXFk9bk"), which no word part does.
+const WORD = "(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Z]+|[0-9]+)";
+const WORDISH = new RegExp(`^${WORD}(?:[_-]${WORD})*$`);
 
 /**
  * `"public, max-age=31536000, immutable"` for a file name that carries a content hash, else
