@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "vite";
 
 export const DEMO = fileURLToPath(new URL(".", import.meta.url));
-export const STATE = `${DEMO}.demo`;
+// DEMO_STATE_DIR puts releases and the registry elsewhere (tests run the demo in a temp dir).
+export const STATE = process.env.DEMO_STATE_DIR ?? `${DEMO}.demo`;
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 /** Paths of one release's files. */
@@ -41,9 +42,19 @@ function cli(args, release) {
 export async function buildRelease(release) {
   const paths = releasePaths(release);
   process.env.DEMO_RELEASE = release;
-  await build({ configFile: `${DEMO}vite.config.mjs` });
+  await build({ configFile: `${DEMO}vite.config.mjs`, build: { outDir: paths.dist } });
   cli(["collect", `${DEMO}static`, paths.static], release);
-  cli(["refresh", "--manifest-path", paths.manifestPath, "--registry-dir", REGISTRY_DIR], release);
+  cli(
+    [
+      "refresh",
+      "--manifest-path",
+      paths.manifestPath,
+      "--registry-dir",
+      REGISTRY_DIR,
+      "--retain-assets",
+    ],
+    release,
+  );
   return paths;
 }
 

@@ -16,6 +16,8 @@ const vr = createViteRolling({
   staticManifestPath: paths.staticManifestPath,
   registryDir: REGISTRY_DIR,
   dev: false,
+  // Old tabs' chunks are served from the registry by whichever release answers.
+  retainAssets: true,
   secret: process.env.SECRET_KEY ?? "demo-secret",
 });
 vr.registerVersionComponent(
