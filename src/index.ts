@@ -4,6 +4,7 @@ export { refresh } from "./deploy/refresh.js";
 export { status } from "./deploy/status.js";
 export { ViteRollingError } from "./errors.js";
 export { escapeHtml } from "./html/escape.js";
+export { type RegistryVersions, registryVersions } from "./http/registry-versions.js";
 export { loadManifestFile, parseManifest } from "./manifest/load.js";
 export type {
   LoadedManifest,
