@@ -174,9 +174,6 @@ console.log(`[bench] ${machine.date}`);
 console.log(`[bench] ${machineLine(machine)}`);
 console.log(`[bench] library: git ${machine.commit}${quick ? "; quick run" : ""}`);
 mkdirSync(WORK, { recursive: true });
-// .work is git-ignored, but Biome does not read .gitignore here: a nested config keeps
-// `biome check .` off the generated apps and result files.
-writeFileSync(join(WORK, "biome.json"), '{ "root": false, "files": { "includes": ["!**"] } }\n');
 
 const adonis = ensureAdonis();
 if ("error" in adonis) console.log(`[bench] @adonisjs/vite unavailable: ${adonis.error}`);

@@ -66,7 +66,9 @@ describe("option validation", () => {
   });
 
   it("names an ill-typed option, what it must be and what it got", () => {
-    expect(() => resolveOptions({ manifestPath: "m.json", devServerPort: "3001" as never })).toThrow(
+    expect(() =>
+      resolveOptions({ manifestPath: "m.json", devServerPort: "3001" as never }),
+    ).toThrow(
       '[vite-rolling] [options] option "devServerPort" must be an integer from 1 to 65535, received "3001".',
     );
     expect(() =>

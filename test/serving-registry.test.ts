@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { refresh } from "../src/deploy/refresh.js";
 import { resolveOptions } from "../src/options.js";
