@@ -1,0 +1,44 @@
+/**
+ * One app instance as vite-rolling is meant to be used: Express 5, `vite-rolling/express`
+ * (imported from src), the registry shared by every instance, `retainAssets: true`. It has only
+ * its own release's build on disk, as a container would. Forked by `instances.ts` with
+ * `node --import tsx`; reports `{ ready, port, version }` over IPC, stops gracefully on SIGTERM.
+ *
+ * Env: SIM_RELEASE, SIM_DIST (this release's build), SIM_PREFIX, and SIM_REGISTRY_DIR (file
+ * registry) or SIM_REDIS_URL (Redis registry).
+ */
+import { join } from "node:path";
+import express from "express";
+import { viteRolling } from "../../../src/adapters/express.js";
+import { setStaticHeaders } from "../../../src/version/immutable-cache-control.js";
+import { createViteRolling } from "../../../src/vite-rolling.js";
+import { BASE, PAGES } from "./pages.js";
+import { announce, env, page, serveUntilSignal } from "./server-common.js";
+
+const release = env("SIM_RELEASE");
+const dist = env("SIM_DIST");
+const prefix = env("SIM_PREFIX");
+const vr = createViteRolling({
+  manifestPath: join(dist, ".vite/manifest.json"),
+  base: BASE,
+  dev: false,
+  release,
+  retainAssets: true,
+  cacheKeyPrefix: prefix,
+  versionsRedisKey: `${prefix}:releases`,
+  ...(process.env.SIM_REDIS_URL
+    ? { redis: process.env.SIM_REDIS_URL }
+    : { registryDir: env("SIM_REGISTRY_DIR") }),
+  logger: { warn: (message: string) => console.error(`[${release}] ${message}`) },
+});
+await vr.ready();
+
+const app = express();
+app.use(viteRolling(vr));
+app.use(BASE, express.static(dist, { index: false, setHeaders: setStaticHeaders }));
+for (const [path, entry] of Object.entries(PAGES)) {
+  app.get(path, (_req, res) => {
+    res.send(page(release, vr.styles(entry), vr.scripts(entry)));
+  });
+}
+serveUntilSignal(app, () => vr.close()).then((port) => announce(port, vr.appVersion()));

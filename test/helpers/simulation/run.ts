@@ -1,0 +1,272 @@
+/**
+ * One rolling-deploy simulation: two instances of release A behind nginx, a driver loading
+ * pages through it, then a deploy that moves the instances to B one at a time and a rollback
+ * to A the same way. Each deploy step waits for a number of page loads (pacing by work done,
+ * never by the clock), so every mix of live instances carries traffic.
+ *
+ * Deploy step order, per instance: start the new one (it boots while the previous phase's
+ * pages load, as a new container would), register its release (`refresh`, before any traffic
+ * can reach it: its pages reference files only the registry can give the other instances),
+ * add it to nginx, then take an old one out of nginx (reload, old workers drained) and stop
+ * it gracefully.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { refresh } from "../../../src/deploy/refresh.js";
+import { resolveOptions, type ViteRollingOptions } from "../../../src/options.js";
+import { openRegistry } from "../../../src/registry/connect.js";
+import { freePort } from "../nginx.js";
+import { uniquePrefix } from "../tmp.js";
+import type { BuiltRelease } from "./app.js";
+import { startBalancer } from "./balancer.js";
+import { Driver, type Figures, type ReleaseBook } from "./driver.js";
+import { type Instance, type Mode, startInstance } from "./instances.js";
+import { type OwnRedis, ownRedis } from "./redis-server.js";
+
+export interface SimulationOptions {
+  /** Row label in the figures table. */
+  label: string;
+  mode: Mode;
+  /** Where the product's registry lives (ignored by the naive mode, which has none). */
+  registry: "file" | "redis";
+  /** Releases A (live first) and B (deployed, then rolled back from). */
+  releases: readonly [BuiltRelease, BuiltRelease];
+  /** Scratch directory of this run. */
+  dir: string;
+  /** Page loads between two deploy steps (9 phases in all, 12 with the outage). */
+  pagesPerPhase: number;
+  /** The last phase (A serves again) lasts until the run has loaded this many pages. @default 0 */
+  minPages?: number;
+  /**
+   * Redis only: kill the registry's Redis while only B's instances serve (between the deploy
+   * and the rollback), attempt a `refresh` then, and bring Redis back before the rollback.
+   */
+  redisOutage?: boolean;
+  /** Virtual browsers. @default 12 */
+  concurrency?: number;
+  /** Progress lines. @default nothing */
+  log?: (line: string) => void;
+}
+
+/** What the Redis outage showed. */
+export interface OutageReport {
+  /** The one-line message `refresh` failed with while Redis was down (null: it did not fail). */
+  refreshError: string | null;
+  /** The registry (list, manifests, retained assets) before the kill and after the restart. */
+  before: RegistrySnapshot;
+  after: RegistrySnapshot;
+  /** Pages loaded while Redis was down. */
+  pagesDuringOutage: number;
+  /** Broken pages while Redis was down. */
+  brokenDuringOutage: number;
+  /** What the instance started during the outage printed (its registry warning). */
+  bootLog: string;
+}
+
+export interface SimulationResult {
+  label: string;
+  figures: Figures;
+  /** The first failures, described. */
+  samples: string[];
+  /** The deploy steps, in order. */
+  steps: string[];
+  outage: OutageReport | null;
+  /** Warnings the instances printed (last lines per instance). */
+  instanceLogs: Record<string, string>;
+}
+
+/** The registry's content, comparable with `toEqual`: list order, manifest hashes, asset hashes. */
+export interface RegistrySnapshot {
+  releases: string[];
+  manifests: Record<string, string | null>;
+  assets: Record<string, string | null>;
+}
+
+const digest = (bytes: string | Buffer | null): string | null =>
+  bytes === null ? null : createHash("sha256").update(bytes).digest("hex");
+
+export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
+  const { mode, releases, dir, pagesPerPhase } = options;
+  const log = options.log ?? (() => {});
+  const [A, B] = releases;
+  const prefix = uniquePrefix(`sim-${options.label.replace(/\W+/g, "-")}`);
+  const registryDir = join(dir, "registry");
+  mkdirSync(registryDir, { recursive: true });
+  let redis: OwnRedis | null = null;
+  const useRegistry = mode === "product";
+  if (useRegistry && options.registry === "redis") redis = await ownRedis(dir);
+  const location = redis ? { redis: redis.url } : { registryDir };
+
+  const optionsFor = (built: BuiltRelease): ViteRollingOptions => ({
+    manifestPath: built.manifestPath,
+    dev: false,
+    release: built.release,
+    retainAssets: true,
+    cacheKeyPrefix: prefix,
+    versionsRedisKey: `${prefix}:releases`,
+    ...location,
+  });
+  const register = async (built: BuiltRelease): Promise<void> => {
+    if (!useRegistry) return;
+    const result = await refresh(resolveOptions(optionsFor(built)), {}, { cwd: dir });
+    log(`refresh ${built.release}: kept ${result.kept.join(", ")}`);
+  };
+  const snapshot = async (): Promise<RegistrySnapshot> => {
+    const registry = openRegistry(resolveOptions(optionsFor(A)), {}, dir);
+    try {
+      const list = (await registry.releases()).map((r) => r.release);
+      const manifests: Record<string, string | null> = {};
+      const assets: Record<string, string | null> = {};
+      for (const release of list) {
+        manifests[release] = digest((await registry.getManifest(release))?.text ?? null);
+        const built = releases.find((r) => r.release === release);
+        for (const file of built?.files ?? []) {
+          assets[`${release}:${file}`] = digest(await registry.getAsset(release, file));
+        }
+      }
+      return { releases: list, manifests, assets };
+    } finally {
+      await registry.close();
+    }
+  };
+
+  const versions = new Map<string, string>();
+  const upstreams = new Map<string, string>();
+  const owners = new Map<string, string>();
+  const lazy = new Set<string>();
+  for (const built of releases) {
+    for (const file of built.files) owners.set(file, built.release);
+    for (const file of built.lazy) lazy.add(file);
+  }
+  const book: ReleaseBook = {
+    releaseOfFile: (file) => owners.get(file),
+    isLazy: (file) => lazy.has(file),
+    releaseOfVersion: (version) => versions.get(version),
+    releaseOfUpstream: (address) => upstreams.get(address),
+  };
+
+  const all: Instance[] = [];
+  const live: Instance[] = [];
+  const start = async (built: BuiltRelease, name: string): Promise<Instance> => {
+    const instance = await startInstance(mode, name, built.release, {
+      SIM_DIST: built.dist,
+      SIM_PREFIX: prefix,
+      ...(redis ? { SIM_REDIS_URL: redis.url } : { SIM_REGISTRY_DIR: registryDir }),
+    });
+    all.push(instance);
+    versions.set(instance.version, built.release);
+    upstreams.set(`127.0.0.1:${instance.port}`, built.release);
+    return instance;
+  };
+
+  await register(A);
+  live.push(await start(A, "A1"), await start(A, "A2"));
+  const balancer = await startBalancer(
+    join(dir, "nginx"),
+    await freePort(),
+    live.map((i) => i.port),
+  );
+  const driver = new Driver({ port: balancer.port, book, concurrency: options.concurrency ?? 12 });
+  const began = Date.now();
+  const steps: string[] = [];
+  const step = (text: string) => {
+    const names = live.map((i) => i.name).join(" + ");
+    steps.push(`${text} (live: ${names})`);
+    const at = `${((Date.now() - began) / 1000).toFixed(1)} s, page ${driver.figures.pages}`;
+    log(`  ${text} (live: ${names}; ${at})`);
+  };
+  /**
+   * Lets `count` pages load on the live instances. `boot`: an instance starts meanwhile (a
+   * new container boots while the old ones serve) and is returned once both are done.
+   */
+  const phase = async (
+    count = pagesPerPhase,
+    boot?: [BuiltRelease, string],
+  ): Promise<Instance | null> => {
+    const [, booted] = await Promise.all([
+      driver.pagesMore(count),
+      boot ? start(...boot) : Promise.resolve(null),
+    ]);
+    return booted;
+  };
+  /** Replaces the live instances by instances of `to`, one at a time (4 phases). */
+  const roll = async (to: BuiltRelease): Promise<void> => {
+    for (const n of [1, 2]) {
+      const fresh = (await phase(pagesPerPhase, [to, `${to.release}${n}`]))!;
+      if (n === 1) await register(to);
+      live.push(fresh);
+      await balancer.update(live.map((i) => i.port));
+      step(`${n === 1 && useRegistry ? `refresh ${to.release}, ` : ""}add ${fresh.name} to nginx`);
+      await phase();
+      const old = live.shift()!;
+      await balancer.update(live.map((i) => i.port));
+      await old.stop();
+      step(`take ${old.name} out of nginx, stop it`);
+    }
+  };
+
+  let outage: OutageReport | null = null;
+  try {
+    driver.start();
+    step("serve");
+    log(`deploy ${B.release}`);
+    await roll(B);
+    if (redis && options.redisOutage) {
+      await phase();
+      const before = await snapshot();
+      const pagesBefore = driver.figures.pages;
+      const brokenBefore = driver.figures.broken;
+      await redis.kill();
+      step("kill Redis");
+      // A rolling restart in the outage: the new instance boots with the registry down.
+      const spare = (await phase(pagesPerPhase, [B, `${B.release}3`]))!;
+      live.push(spare);
+      await balancer.update(live.map((i) => i.port));
+      step(`add ${spare.name} (started while Redis is down) to nginx`);
+      let refreshError: string | null = null;
+      try {
+        await register(B);
+      } catch (error) {
+        refreshError = error instanceof Error ? error.message : String(error);
+      }
+      step(`refresh ${B.release} while Redis is down: ${refreshError ?? "succeeded (!)"}`);
+      await phase();
+      const old = live.shift()!;
+      await balancer.update(live.map((i) => i.port));
+      await old.stop();
+      step(`take ${old.name} out of nginx, stop it`);
+      await phase();
+      const pagesDuringOutage = driver.figures.pages - pagesBefore;
+      const brokenDuringOutage = driver.figures.broken - brokenBefore;
+      await redis.start();
+      const after = await snapshot();
+      step("restart Redis");
+      outage = {
+        refreshError,
+        before,
+        after,
+        pagesDuringOutage,
+        brokenDuringOutage,
+        bootLog: spare.log(),
+      };
+    }
+    log(`roll back to ${A.release}`);
+    await roll(A);
+    await phase(Math.max(pagesPerPhase, (options.minPages ?? 0) - driver.figures.pages));
+    step("serve");
+  } finally {
+    await driver.stop();
+    await balancer.stop();
+    for (const instance of all) await instance.stop();
+    await redis?.kill();
+  }
+  return {
+    label: options.label,
+    figures: driver.figures,
+    samples: driver.samples,
+    steps,
+    outage,
+    instanceLogs: Object.fromEntries(all.map((i) => [i.name, i.log()])),
+  };
+}
