@@ -61,3 +61,5 @@ const server = app.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
 const stop = () => server.close(() => vr.close().then(() => process.exit(0)));
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
+// Started by start.mjs: never outlive it, however it ended.
+process.on("disconnect", stop);

@@ -14,6 +14,8 @@ function startRelease(release) {
   const child = fork(new URL("./server.mjs", import.meta.url), {
     env: { ...process.env, NODE_ENV: "production", RELEASE_VERSION: release, PORT: "0" },
   });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
   return new Promise((resolve, reject) => {
     child.once("message", (m) => resolve({ child, ...m }));
     child.once("exit", (code) => reject(new Error(`release ${release} exited with ${code}`)));
@@ -21,6 +23,11 @@ function startRelease(release) {
 }
 
 let current = null;
+const children = new Set();
+// However this process ends, its app processes end with it.
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGTERM");
+});
 
 /** Rolling swap: start the new process, move traffic, then stop the old one after a drain. */
 async function rollTo(release) {
@@ -79,8 +86,8 @@ Try:
 Stop with Ctrl-C.`);
 });
 const stop = () => {
-  current?.child.kill("SIGTERM");
-  proxy.close(() => process.exit(0));
+  proxy.close();
+  process.exit(0);
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
