@@ -1,4 +1,4 @@
-import { renderVersionTags } from "./client/version-tags.js";
+import { VersionTagsCache } from "./client/version-tags.js";
 import { describe, fail } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import type {
@@ -50,6 +50,7 @@ class CombinedBuilds implements ViteRolling {
   readonly #builds: ReadonlyMap<string, ViteRolling>;
   readonly #default: ViteRolling;
   #version: VersionInfo;
+  readonly #versionTags = new VersionTagsCache();
 
   constructor(builds: Record<string, ViteRolling>, options: CombineBuildsOptions) {
     if (typeof builds !== "object" || builds === null || Object.keys(builds).length === 0) {
@@ -158,11 +159,11 @@ class CombinedBuilds implements ViteRolling {
   }
 
   versionTags(ctx: RenderContext = {}): string {
-    return renderVersionTags({
-      version: this.#version.version,
-      mismatch: this.options.appVersionMismatch,
-      nonce: ctx.nonce,
-    });
+    return this.#versionTags.render(
+      this.#version.version,
+      this.options.appVersionMismatch,
+      ctx.nonce,
+    );
   }
 
   /** Components count once, in the default build's version (and so in the combined one). */

@@ -1,7 +1,5 @@
 export { type CombineBuildsOptions, combineBuilds } from "./combine-builds.js";
-export { prune } from "./deploy/prune.js";
-export { refresh } from "./deploy/refresh.js";
-export { status } from "./deploy/status.js";
+export { collectStatic, prune, refresh, status } from "./deploy/on-demand.js";
 export { ViteRollingError } from "./errors.js";
 export { escapeHtml } from "./html/escape.js";
 export { type RegistryVersions, registryVersions } from "./http/registry-versions.js";
@@ -34,7 +32,6 @@ export type {
   ViteRolling,
 } from "./types.js";
 export { resolveAppVersion } from "./version/app-version.js";
-export { collectStatic } from "./version/collect.js";
 export { immutableCacheControl, setStaticHeaders } from "./version/immutable-cache-control.js";
 export { readSidecar, type Sidecar } from "./version/sidecar.js";
 export { createStaticUrl } from "./version/static-url.js";

@@ -40,36 +40,38 @@ export function viteRolling(vr: ViteRolling, options: ExpressAdapterOptions = {}
   const core = createHttpCore(vr, options, "express");
   const nonceOf =
     options.nonce ?? ((_req: Request, res: Response) => res.locals.cspNonce as string | undefined);
+  function proceed(req: Request, res: Response, next: NextFunction): void {
+    const vite = core.helpersFor({
+      host: req.headers.host,
+      nonce: () => nonceOf(req, res),
+      hints: () => nodeHints(req, res),
+    });
+    res.locals.vite = vite;
+    res.locals.appVersion = vr.appVersion();
+    const send = res.send;
+    res.send = (body?: unknown) => {
+      // A string without a Content-Type is sent as text/html by res.send (res.render's case).
+      const type = res.get("content-type") ?? "text/html";
+      if (typeof body === "string" && core.injectable(type, res.get("content-encoding"))) {
+        return send.call(res, core.inject(body, vite.nonce()));
+      }
+      return send.call(res, body);
+    };
+    next();
+  }
   return function viteRollingMiddleware(req: Request, res: Response, next: NextFunction) {
     setHeaders(res, core.responseHeaders());
     // req.path is relative to the mount point, like the app's own routes.
     const answer = core.handle(nodeFacts(req, req.path));
     if (answer instanceof Promise) {
-      answer.then((a) => (a ? sendAnswer(res, a, core.responseHeaders()) : proceed()), next);
+      answer.then(
+        (a) => (a ? sendAnswer(res, a, core.responseHeaders()) : proceed(req, res, next)),
+        next,
+      );
       return;
     }
     if (answer) return sendAnswer(res, answer, core.responseHeaders());
-    proceed();
-
-    function proceed(): void {
-      const vite = core.helpersFor({
-        host: req.headers.host,
-        nonce: () => nonceOf(req, res),
-        hints: nodeHints(req, res),
-      });
-      res.locals.vite = vite;
-      res.locals.appVersion = vr.appVersion();
-      const send = res.send.bind(res);
-      res.send = (body?: unknown) => {
-        // A string without a Content-Type is sent as text/html by res.send (res.render's case).
-        const type = res.get("content-type") ?? "text/html";
-        if (typeof body === "string" && core.injectable(type, res.get("content-encoding"))) {
-          return send(core.inject(body, vite.nonce()));
-        }
-        return send(body);
-      };
-      next();
-    }
+    proceed(req, res, next);
   };
 }
 

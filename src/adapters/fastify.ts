@@ -62,37 +62,54 @@ export function viteRolling(vr: ViteRolling, options: FastifyAdapterOptions = {}
     options.nonce ??
     ((_request: FastifyRequest, reply: FastifyReply) =>
       (reply as { cspNonce?: { script?: string } }).cspNonce?.script);
+  function proceed(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+    request.vite = core.helpersFor({
+      host: request.headers.host,
+      nonce: () => nonceOf(request, reply),
+      hints: () => ({
+        // Fastify writes the headers it holds over the raw response's: Link goes through it.
+        link(value) {
+          if (reply.sent || reply.raw.headersSent) return;
+          const had = reply.getHeader("link");
+          reply.header("link", had ? `${String(had)}, ${value}` : value);
+        },
+        earlyHints: nodeHints(request.raw, reply.raw).earlyHints,
+      }),
+    });
+    done();
+  }
   return appWide("vite-rolling", async function viteRollingPlugin(fastify) {
     // Declared up front (null) so Fastify keeps one request shape; set per request below.
     if (!fastify.hasRequestDecorator(VITE)) fastify.decorateRequest(VITE, null);
-    fastify.addHook("onRequest", async (request, reply) => {
+    // Callback hooks, not async ones: Fastify chains an async hook's promise through a
+    // microtask, two per request here; on the common path both finish synchronously. A/B in
+    // bench figure 4: ~6 of the ~14 µs the adapter added to a hello-world request.
+    fastify.addHook("onRequest", function viteRollingRequest(request, reply, done) {
       const handled = core.handle(nodeFacts(request.raw));
-      const answer = handled instanceof Promise ? await handled : handled;
-      if (answer) return send(reply, answer);
-      request.vite = core.helpersFor({
-        host: request.headers.host,
-        nonce: () => nonceOf(request, reply),
-        hints: {
-          // Fastify writes the headers it holds over the raw response's: Link goes through it.
-          link(value) {
-            if (reply.sent || reply.raw.headersSent) return;
-            const had = reply.getHeader("link");
-            reply.header("link", had ? `${String(had)}, ${value}` : value);
-          },
-          earlyHints: nodeHints(request.raw, reply.raw).earlyHints,
-        },
-      });
+      if (handled instanceof Promise) {
+        handled.then((answer) => {
+          if (answer) send(reply, answer);
+          else proceed(request, reply, done);
+        }, done);
+        return;
+      }
+      if (handled) {
+        send(reply, handled);
+        return;
+      }
+      proceed(request, reply, done);
     });
     // onSend runs for every payload, the 404 and error handlers' included.
-    fastify.addHook("onSend", async (request, reply, payload) => {
+    fastify.addHook("onSend", function viteRollingSend(request, reply, payload, done) {
       reply.headers(core.responseHeaders());
-      const type = reply.getHeader("content-type");
       if (
         typeof payload !== "string" ||
-        !core.injectable(type, reply.getHeader("content-encoding"))
-      )
-        return payload;
-      return core.inject(payload, request.vite?.nonce());
+        !core.injectable(reply.getHeader("content-type"), reply.getHeader("content-encoding"))
+      ) {
+        done(null, payload);
+        return;
+      }
+      done(null, core.inject(payload, request.vite?.nonce()));
     });
   });
 }

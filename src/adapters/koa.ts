@@ -54,17 +54,16 @@ export function viteRolling(vr: ViteRolling, options: KoaAdapterOptions = {}): M
     const handled = core.handle(facts(ctx));
     const answer = handled instanceof Promise ? await handled : handled;
     if (answer) return send(ctx, answer, core.responseHeaders());
-    const early = nodeHints(ctx.req, ctx.res).earlyHints;
     const vite = core.helpersFor({
       host: ctx.get("host"),
       nonce: () => nonceOf(ctx),
       // Koa writes its own headers at the end: Link goes through ctx, not the raw response.
-      hints: {
+      hints: () => ({
         link: (value) => {
           if (!ctx.headerSent) ctx.append("link", value);
         },
-        earlyHints: early,
-      },
+        earlyHints: nodeHints(ctx.req, ctx.res).earlyHints,
+      }),
     });
     ctx.state.vite = vite;
     ctx.state.appVersion = vr.appVersion();

@@ -47,7 +47,7 @@ export function viteRolling(vr: ViteRolling, options: NodeAdapterOptions = {}): 
     const vite = core.helpersFor({
       host: req.headers.host,
       nonce: () => nonceOf(req, res),
-      hints: nodeHints(req, res),
+      hints: () => nodeHints(req, res),
     });
     const end = res.end;
     res.end = function (this: ServerResponse, ...args: unknown[]) {

@@ -19,6 +19,23 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"'\u0000]/g, (c) => HTML_ESCAPES[c]!);
 }
 
+/** The last nonce `nonceAttribute` escaped, and its attribute. */
+let lastNonce = "";
+let lastAttribute = "";
+
+/**
+ * ` nonce="..."`, escaped. A request's one nonce goes on its styles, scripts, import map,
+ * prefetch and version tags: the escape runs once a request, not once a call. A one-entry
+ * memo of a pure function, so no request can see another's nonce unless it is the same.
+ */
+export function nonceAttribute(nonce: string): string {
+  if (nonce !== lastNonce) {
+    lastAttribute = ` nonce="${escapeHtml(nonce)}"`;
+    lastNonce = nonce;
+  }
+  return lastAttribute;
+}
+
 /**
  * Serializes a value as a JavaScript literal safe inside an inline `<script>`: `<` becomes
  * `\u003c`, so no `</script>` or `<!--` can end or corrupt the script element (HTML spec,

@@ -1,7 +1,7 @@
 import { fail } from "../errors.js";
 import type { ResolvedTag } from "../manifest/types.js";
 import type { TagKind, ViteRollingOptions } from "../options.js";
-import { escapeHtml, isValidAttributeName } from "./escape.js";
+import { escapeHtml, isValidAttributeName, nonceAttribute } from "./escape.js";
 
 /** What a `<link>` or `<script src>` tag is made of, URL resolved. */
 export interface TagSpec {
@@ -49,7 +49,7 @@ export class CompiledTags {
 
   /** The HTML, with ` nonce="..."` on every tag when `nonce` is a non-empty string. */
   render(nonce?: string): string {
-    return nonce ? this.#pieces.join(` nonce="${escapeHtml(nonce)}"`) : this.#plain;
+    return nonce ? this.#pieces.join(nonceAttribute(nonce)) : this.#plain;
   }
 }
 

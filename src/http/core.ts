@@ -50,8 +50,11 @@ export interface AdapterOptions<Args extends unknown[] = never[]> {
 export interface HelperContext {
   host?: string | undefined;
   nonce?: string | (() => string | undefined) | undefined;
-  /** Where the request's `Link` header and early hints go; none: `preload()` does nothing. */
-  hints?: HintSink | null;
+  /**
+   * Where the request's `Link` header and early hints go; none: `preload()` does nothing. A
+   * function is asked on first use, so a request that sends no preload links builds no sink.
+   */
+  hints?: HintSink | (() => HintSink | null) | null;
 }
 
 /** How an adapter puts preload links on its response. */
@@ -112,6 +115,13 @@ export interface HttpCore {
   /** `html` with the version tags injected (unchanged when injection is off or not needed). */
   inject(html: string, nonce?: string): string;
 }
+
+/** Sends one call's preload links (`early`: as 103 Early Hints too), each link once a response. */
+type RequestHints = (
+  entries: string | readonly string[],
+  build: string | undefined,
+  early: boolean,
+) => void;
 
 /** The first value of a header, or undefined when absent. */
 export function header(req: RequestFacts, name: string): string | undefined {
@@ -419,14 +429,22 @@ export function createHttpCore<Args extends unknown[]>(
       build === undefined
         ? { host: ctx.host, nonce: nonce() }
         : { host: ctx.host, nonce: nonce(), build };
-    const hints = ctx.hints ? requestHints(ctx.hints) : null;
+    // Built on the first preload / Link header: most requests send none.
+    let hints: RequestHints | null | undefined;
+    const hintsOf = (): RequestHints | null => {
+      if (hints === undefined) {
+        const sink = typeof ctx.hints === "function" ? ctx.hints() : ctx.hints;
+        hints = sink ? requestHints(sink) : null;
+      }
+      return hints;
+    };
     // One import map per build and page: a second would be ignored, or an error in browsers
     // without multiple import maps.
     let importMaps: Set<string | undefined> | null = null;
     return {
       styles(entries, build) {
         const html = vr.styles(entries, render(build));
-        if (o.linkHeader) hints?.(entries, build, false);
+        if (o.linkHeader) hintsOf()?.(entries, build, false);
         return html;
       },
       scripts(entries, build) {
@@ -436,11 +454,11 @@ export function createHttpCore<Args extends unknown[]>(
         if (importMaps.has(name)) context.importMap = false;
         importMaps.add(name);
         const html = vr.scripts(entries, context);
-        if (o.linkHeader) hints?.(entries, build, false);
+        if (o.linkHeader) hintsOf()?.(entries, build, false);
         return html;
       },
       preload(entries, build) {
-        hints?.(entries, build, true);
+        hintsOf()?.(entries, build, true);
       },
       versionTags: () => vr.versionTags(render()),
       appVersion: () => vr.appVersion(),
@@ -455,7 +473,7 @@ export function createHttpCore<Args extends unknown[]>(
      * One response's preload links: each link once, all within the caps, however many
      * `preload()` / `styles()` / `scripts()` calls add to them.
      */
-    function requestHints(sink: HintSink) {
+    function requestHints(sink: HintSink): RequestHints {
       const sent = new Set<string>();
       let bytes = 0;
       return (entries: string | readonly string[], build: string | undefined, early: boolean) => {

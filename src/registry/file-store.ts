@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, fail } from "../errors.js";
 import type { ReleaseInfo } from "../types.js";
-import { type FileLockOptions, withFileLock } from "./file-lock.js";
+import type { FileLockOptions } from "./file-lock.js";
 import { assertReleaseId } from "./release-id.js";
 import {
   assertAssetPath,
@@ -159,6 +159,9 @@ class FileStore implements RegistryStore {
   async #locked<T>(fn: () => Promise<T>): Promise<T> {
     await mkdir(join(this.#root, "manifests"), { recursive: true });
     await mkdir(join(this.#root, "assets"), { recursive: true });
+    // Loaded here, on the first write: a server reads the registry at start and may never
+    // write it, and the lock module (with node:os) was startup time for nothing (bench figure 6).
+    const { withFileLock } = await import("./file-lock.js");
     return withFileLock(join(this.#root, ".lock"), fn, this.#lock);
   }
 
