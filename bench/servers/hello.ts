@@ -2,9 +2,10 @@
  * Figure 4's server process: one framework, two apps on two ports, the same hello-world page;
  * one app with vite-rolling's version middleware in front. Prints `{"plain":port,"withMiddleware":port}`,
  * then answers "cpu" lines on stdin with `{"cpu":µs}`.
- * The library is loaded as tsc emitted it (`<libDir>`, see bench/run.ts), as in production: the
- * TS loader only compiles this file, not the code being measured.
+ * The library is loaded as tsc emitted it (`<libDir>`, see bench/run.ts), and figure 4 runs
+ * this file transpiled to JS on plain node, as in production (no TS loader in the process).
  * Usage: node --import tsx bench/servers/hello.ts <express|fastify|hono|koa> <manifestPath> <libDir>
+ * (by hand; figures/middleware.ts runs bench/.work/servers/hello.mjs)
  */
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
