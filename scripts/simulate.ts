@@ -1,4 +1,4 @@
-// `npm run simulate`: the rolling-deploy simulation of test/simulation-rolling.test.ts, as a
+// `npm run simulate`: the rolling-deploy simulation of test/simulation/rolling.e2e.test.ts, as a
 // report. Builds releases A and B, runs vite-rolling (file registry), a naive integration and
 // vite-rolling on a Redis that is killed mid-run, prints the figures; exits 1 if a run did not
 // show what it must (0 broken / 0 mixed for vite-rolling, broken pages for the naive one).

@@ -1,9 +1,12 @@
-export { type CombineBuildsOptions, combineBuilds } from "./combine-builds.js";
 export { collectStatic, prune, refresh, status } from "./deploy/on-demand.js";
+export { type CombineBuildsOptions, combineBuilds } from "./engine/combine-builds.js";
+export { createViteRolling } from "./engine/front.js";
+export { type RegistryVersions, registryVersions } from "./engine/registry-versions.js";
 export { ViteRollingError } from "./errors.js";
 export { escapeHtml } from "./html/escape.js";
-export { type RegistryVersions, registryVersions } from "./http/registry-versions.js";
+export { cacheBustToken, verifyBearer } from "./http/bust-token.js";
 export { loadManifestFile, parseManifest } from "./manifest/load.js";
+export { readSidecar, type Sidecar } from "./manifest/sidecar.js";
 export type {
   LoadedManifest,
   Manifest,
@@ -24,6 +27,8 @@ export {
 } from "./options.js";
 export { openRegistry } from "./registry/connect.js";
 export type { RegistryStore } from "./registry/store.js";
+export { immutableCacheControl, setStaticHeaders } from "./static/immutable-cache-control.js";
+export { createStaticUrl } from "./static/static-url.js";
 export type {
   ReleaseInfo,
   RenderContext,
@@ -32,8 +37,3 @@ export type {
   ViteRolling,
 } from "./types.js";
 export { resolveAppVersion } from "./version/app-version.js";
-export { immutableCacheControl, setStaticHeaders } from "./version/immutable-cache-control.js";
-export { readSidecar, type Sidecar } from "./version/sidecar.js";
-export { createStaticUrl } from "./version/static-url.js";
-export { cacheBustToken, verifyBearer } from "./version/token.js";
-export { createViteRolling } from "./vite-rolling.js";

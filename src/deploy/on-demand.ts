@@ -5,7 +5,7 @@
  * (bench figure 6), whose time goes mostly to Node's ESM loader resolving and linking modules.
  * Each is async already, so loading first changes nothing a caller can see.
  */
-import type * as Collect from "../version/collect.js";
+import type * as Collect from "../static/collect.js";
 import type * as Prune from "./prune.js";
 import type * as Refresh from "./refresh.js";
 import type * as Status from "./status.js";
@@ -24,4 +24,4 @@ export const status: typeof Status.status = async (...args) =>
 
 /** Copies static files under content-hashed names: see `collectStatic` in version/collect.ts. */
 export const collectStatic: typeof Collect.collectStatic = async (...args) =>
-  (await import("../version/collect.js")).collectStatic(...args);
+  (await import("../static/collect.js")).collectStatic(...args);

@@ -5,7 +5,7 @@ import { referencedFiles } from "../manifest/files.js";
 import { parseManifest } from "../manifest/load.js";
 import type { ResolvedOptions } from "../options.js";
 import { type DeployContext, withRegistry } from "../registry/connect.js";
-import { immutableCacheControl } from "../version/immutable-cache-control.js";
+import { immutableCacheControl } from "../static/immutable-cache-control.js";
 
 export interface PruneAssetsResult {
   /** Releases whose files were kept. */

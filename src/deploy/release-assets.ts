@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { fail } from "../errors.js";
 import { referencedFiles } from "../manifest/files.js";
+import { readSidecar, sidecarPathFor } from "../manifest/sidecar.js";
 import type { Manifest } from "../manifest/types.js";
-import { readSidecar, sidecarPathFor } from "../version/sidecar.js";
 
 /**
  * The output directory of a build: Vite writes the manifest to `<outDir>/.vite/manifest.json`

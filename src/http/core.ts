@@ -5,10 +5,10 @@
  */
 import { describe, fail } from "../errors.js";
 import { DEFAULTS } from "../options.js";
+import { IMMUTABLE_CACHE_CONTROL } from "../static/immutable-cache-control.js";
 import type { RenderContext, RetainedAsset, ViteRolling } from "../types.js";
 import { closest } from "../util/closest.js";
-import { IMMUTABLE_CACHE_CONTROL } from "../version/immutable-cache-control.js";
-import { verifyBearer } from "../version/token.js";
+import { verifyBearer } from "./bust-token.js";
 
 /** What the core needs to know about a request; header names lower-case. */
 export interface RequestFacts {

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { ResolvedOptions } from "../options.js";
 import { createFileStore } from "./file-store.js";
-import { createRedisStore } from "./redis-store.js";
+import { createRedisStore } from "./redis/store.js";
 import type { RegistryStore } from "./store.js";
 
 /**

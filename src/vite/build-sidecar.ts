@@ -1,6 +1,6 @@
 import { posix } from "node:path";
+import { type ImportMap, SIDECAR_FILE_NAME, type Sidecar } from "../manifest/sidecar.js";
 import { hashOfPairs, sha256Hex, sriSha384 } from "../version/hash.js";
-import { type ImportMap, SIDECAR_FILE_NAME, type Sidecar } from "../version/sidecar.js";
 
 /** Hashes of one emitted file; `integrity` only for files a tag can carry it on. */
 export interface FileDigest {

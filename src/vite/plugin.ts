@@ -2,9 +2,9 @@ import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Plugin } from "vite";
-import type { ImportMap } from "../version/sidecar.js";
-import { stableJson } from "../version/stable-json.js";
-import { writeFileAtomic } from "../version/write-file-atomic.js";
+import type { ImportMap } from "../manifest/sidecar.js";
+import { stableJson } from "../util/stable-json.js";
+import { writeFileAtomic } from "../util/write-file-atomic.js";
 import {
   buildSidecar,
   digestFile,
@@ -15,7 +15,7 @@ import {
 } from "./build-sidecar.js";
 import { emptyOutDirWarning } from "./empty-out-dir-warning.js";
 
-export type { Sidecar } from "../version/sidecar.js";
+export type { Sidecar } from "../manifest/sidecar.js";
 export {
   buildSidecar,
   digestFile,
@@ -118,7 +118,7 @@ export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin {
           for (const [j, name] of batch.entries()) seen.set(name, digestFile(name, read[j]!));
         }
         // The page needs the import map before any module loads, and only the server writes
-        // the page: record it where the server reads the build (src/vite-rolling.ts).
+        // the page: record it where the server reads the build (src/engine/front.ts).
         const importMapFile = importMapFileName(build);
         let importMap: ImportMap | null = null;
         if (importMapFile && Object.hasOwn(bundle, importMapFile)) {

@@ -10,6 +10,8 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
  */
 export default function setup(): void {
   execFileSync("bash", ["scripts/ensure-services.sh"], { cwd: ROOT, stdio: "inherit" });
+  // For a quick local loop on tests that import src/ only: VR_TEST_SKIP_BUILD=1 keeps dist/.
+  if (process.env.VR_TEST_SKIP_BUILD === "1") return;
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
     cwd: ROOT,

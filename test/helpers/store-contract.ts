@@ -8,7 +8,7 @@ import {
   createRedisStore,
   type RedisStoreOptions,
   redisKeys,
-} from "../../src/registry/redis-store.js";
+} from "../../src/registry/redis/store.js";
 import { type RegistryStore, sha256 } from "../../src/registry/store.js";
 import { deleteKeys, scanKeys } from "./redis.js";
 import { tempDir, uniquePrefix } from "./tmp.js";

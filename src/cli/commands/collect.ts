@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { ViteRollingError } from "../../errors.js";
-import { collectStatic } from "../../version/collect.js";
+import { collectStatic } from "../../static/collect.js";
 import type { Command } from "../command.js";
 
 /** `vite-rolling collect <src> <out>`: content-hashed static files and `staticfiles.json`. */

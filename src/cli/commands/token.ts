@@ -1,4 +1,4 @@
-import { cacheBustToken } from "../../version/token.js";
+import { cacheBustToken } from "../../http/bust-token.js";
 import type { Command } from "../command.js";
 
 /** `vite-rolling token`: the bearer token of `POST /cache/bust`, derived from the secret. */

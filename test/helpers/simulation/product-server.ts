@@ -10,8 +10,8 @@
 import { join } from "node:path";
 import express from "express";
 import { viteRolling } from "../../../src/adapters/express.js";
-import { setStaticHeaders } from "../../../src/version/immutable-cache-control.js";
-import { createViteRolling } from "../../../src/vite-rolling.js";
+import { createViteRolling } from "../../../src/engine/front.js";
+import { setStaticHeaders } from "../../../src/static/immutable-cache-control.js";
 import { BASE, PAGES } from "./pages.js";
 import { announce, env, page, serveUntilSignal } from "./server-common.js";
 

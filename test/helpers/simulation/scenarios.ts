@@ -1,5 +1,5 @@
 /**
- * The three runs, shared by test/simulation-rolling.test.ts and `npm run simulate`, and what
+ * The three runs, shared by test/simulation/rolling.e2e.test.ts and `npm run simulate`, and what
  * each must show. Pacing is in page loads per phase (9 phases, 11 with the outage), so a run's
  * size does not depend on the machine's speed.
  */

@@ -1,3 +1,0 @@
-import { fileFixture, testStore } from "./helpers/store-contract.js";
-
-testStore("file", fileFixture);

@@ -1,0 +1,3 @@
+import { fileFixture, testStore } from "../helpers/store-contract.js";
+
+testStore("file", fileFixture);
