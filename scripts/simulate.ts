@@ -1,44 +1,63 @@
-// `npm run simulate`: the rolling-deploy simulation of test/simulation/rolling.e2e.test.ts, as a
-// report. Builds releases A and B, runs vite-rolling (file registry), a naive integration and
-// vite-rolling on a Redis that is killed mid-run, prints the figures; exits 1 if a run did not
-// show what it must (0 broken / 0 mixed for vite-rolling, broken pages for the naive one).
+// `npm run simulate`: the rolling-deploy simulation of test/simulation/rolling.e2e.test.ts,
+// longer, as a report. Builds releases A and B, runs real Chromium users through nginx while
+// instances move A -> B -> A: vite-rolling on the file registry, on a Redis killed mid-deploy,
+// then the negative controls (a naive integration, vite-rolling with its loop guard hidden).
+// Prints the table, writes an HTML timeline (path printed at the end), exits 1 if a run did not
+// show what it must. SIM_SIZE=ci runs the CI sizes; SIM_ONLY=<text> only runs whose label has it.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { launchChromium } from "../test/helpers/browser.js";
 import { buildRelease } from "../test/helpers/simulation/app.js";
+import { htmlReport } from "../test/helpers/simulation/html-report.js";
 import { figuresTable } from "../test/helpers/simulation/report.js";
 import { runSimulation, type SimulationResult } from "../test/helpers/simulation/run.js";
-import { NAIVE, PRODUCT, problems, REDIS_OUTAGE } from "../test/helpers/simulation/scenarios.js";
-import { tempDir } from "../test/helpers/tmp.js";
+import { problems, scenarios } from "../test/helpers/simulation/scenarios.js";
+import { ROOT, tempDir } from "../test/helpers/tmp.js";
 
 const dir = tempDir("simulate");
 const log = (line: string) => console.log(line);
 const failures: string[] = [];
 const rows: SimulationResult[] = [];
+const only = process.env.SIM_ONLY;
+const browser = await launchChromium();
 try {
   log("building releases A and B (vite build)...");
   const releases = [await buildRelease(dir.path, "A"), await buildRelease(dir.path, "B")] as const;
-  for (const scenario of [PRODUCT, NAIVE, REDIS_OUTAGE]) {
+  for (const scenario of scenarios(process.env.SIM_SIZE === "ci" ? "ci" : "full")) {
+    if (only && !scenario.label.includes(only)) continue;
     log(`\n== ${scenario.label}`);
     const result = await runSimulation({
       ...scenario,
       releases,
       dir: join(dir.path, scenario.label.replace(/\W+/g, "-")),
+      browser,
       log,
     });
     rows.push(result);
     for (const problem of problems(scenario, result))
       failures.push(`${scenario.label}: ${problem}`);
+    for (const sample of result.samples) log(`  ${sample}`);
     if (result.outage) {
       log(
-        `  pages during the outage: ${result.outage.pagesDuringOutage}, broken: ${result.outage.brokenDuringOutage}`,
+        `  actions during the outage: ${result.outage.actionsDuringOutage}, broken: ${result.outage.brokenDuringOutage}`,
       );
     }
   }
 } finally {
+  await browser.close();
   dir.cleanup();
 }
-console.log(`\n${figuresTable(rows)}\n`);
+const table = figuresTable(rows);
+console.log(`\n${table}\n`);
+const reportDir = join(ROOT, ".tmp");
+mkdirSync(reportDir, { recursive: true });
+const reportPath = join(reportDir, "simulation-report.html");
+writeFileSync(reportPath, htmlReport(rows, table));
+console.log(`report: ${reportPath}`);
 if (failures.length > 0) {
   console.error(failures.map((f) => `FAIL ${f}`).join("\n"));
   process.exit(1);
 }
-console.log("OK: vite-rolling kept every page whole; the naive integration broke pages.");
+console.log(
+  "OK: vite-rolling kept every page whole, never looped, stranded, or lost a POST or typed text; the naive integration broke pages; with its guard off, the product looped.",
+);

@@ -1,4 +1,6 @@
 import { describe, fail, type Logger } from "./errors.js";
+import { assertReleaseId } from "./registry/release-id.js";
+import { resolveStoreOptions } from "./registry/store.js";
 import { closest } from "./util/closest.js";
 
 /** Kinds of tag the library writes; the `attributes` hook receives one of these. */
@@ -32,6 +34,22 @@ export interface ViteRollingOptions {
   devServerProtocol?: "http" | "https";
   /** Path prefix the Vite dev server serves from (Vite's `base`). @default "/static" */
   devServerStaticPath?: string;
+  /**
+   * The file the `vite-rolling/vite` plugin writes while Vite's dev server runs, naming its
+   * protocol, host, port and base (Laravel's `public/hot`). In dev mode the tags point where
+   * it says; without it they come from the build's manifest when one exists, else from the
+   * devServer* options. Relative paths resolve against the working directory, as the
+   * plugin's `hotFile` does.
+   * @default ".vite-rolling/hot"
+   */
+  hotFile?: string;
+  /**
+   * For an app's own test suite: no manifest, no dev server, no registry. `ready()` loads
+   * nothing and `styles()` / `scripts()` render an HTML comment naming the entries (Laravel's
+   * `withoutVite`). Never set it in production.
+   * @default false
+   */
+  withoutVite?: boolean;
   /** How many recent releases the registry keeps. @default 5 */
   versionsToKeep?: number;
   /** Name of the environment variable holding the release id. @default "RELEASE_VERSION" */
@@ -54,6 +72,11 @@ export interface ViteRollingOptions {
   appVersionMismatch?: MismatchAction;
   /** Serve `GET /version`. @default true */
   versionEndpoint?: boolean;
+  /**
+   * List each release's upstream (`host:port`) in `GET /version`; off, the unauthenticated
+   * endpoint tells no internal addresses. @default false
+   */
+  versionEndpointUpstreams?: boolean;
   /** @default "/version" */
   versionPath?: string;
   /** @default "/cache/bust" */
@@ -109,7 +132,15 @@ export interface ViteRollingOptions {
   logger?: Logger;
 }
 
-export type ResolvedOptions = Required<Omit<ViteRollingOptions, "dev" | "logger">> & {
+/**
+ * Options after `resolveOptions`: every default filled in and the environment read, once.
+ * `release`, `appVersion`, `secret`, `redis` and `dev` hold what this process runs with (the
+ * option, else its environment variable), so no other module reads `process.env`.
+ */
+export type ResolvedOptions = Required<Omit<ViteRollingOptions, "dev" | "logger" | "release">> & {
+  /** This process's release id: the option, else the variable `versionSetting` names, else "". */
+  release: string;
+  /** The option, else `NODE_ENV !== "production"`. */
   dev: boolean;
   logger: Logger;
 };
@@ -123,6 +154,8 @@ export const DEFAULTS = {
   devServerPort: 3001,
   devServerProtocol: "http",
   devServerStaticPath: "/static",
+  hotFile: ".vite-rolling/hot",
+  withoutVite: false,
   versionsToKeep: 5,
   versionSetting: "RELEASE_VERSION",
   versionsRedisKey: "recent-manifest-versions",
@@ -134,6 +167,7 @@ export const DEFAULTS = {
   appVersionHeader: true,
   appVersionMismatch: "reload",
   versionEndpoint: true,
+  versionEndpointUpstreams: false,
   versionPath: "/version",
   cacheBustPath: "/cache/bust",
   secret: null,
@@ -152,7 +186,7 @@ export const DEFAULTS = {
   linkHeaderMaxCount: 20,
   linkHeaderMaxBytes: 4000,
   earlyHints: false,
-} as const satisfies Omit<ResolvedOptions, "manifestPath" | "dev" | "logger">;
+} as const satisfies Required<Omit<ViteRollingOptions, "manifestPath" | "dev" | "logger">>;
 
 type Check = (value: unknown) => string | null;
 
@@ -187,6 +221,8 @@ const CHECKS: Record<keyof ViteRollingOptions, Check> = {
   devServerPort: int(1),
   devServerProtocol: oneOf("http", "https"),
   devServerStaticPath: str,
+  hotFile: nonEmpty,
+  withoutVite: bool,
   versionsToKeep: int(1, 1000),
   versionSetting: nonEmpty,
   versionsRedisKey: nonEmpty,
@@ -201,6 +237,7 @@ const CHECKS: Record<keyof ViteRollingOptions, Check> = {
   appVersionHeader: bool,
   appVersionMismatch: oneOf("reload", "warn", "ignore"),
   versionEndpoint: bool,
+  versionEndpointUpstreams: bool,
   versionPath: path,
   cacheBustPath: path,
   secret: orNull(str),
@@ -234,36 +271,89 @@ export function resolveOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedOptions {
   if (typeof input !== "object" || input === null) {
-    fail("options", `createViteRolling expects an options object, received ${describe(input)}.`);
+    fail("options", `createViteRolling expects an options object, received ${describe(input)}.`, {
+      code: "ERR_OPTIONS",
+    });
   }
   for (const [key, value] of Object.entries(input)) {
     const check = CHECKS[key as keyof ViteRollingOptions];
     if (!check) {
       const [near] = closest(key, Object.keys(CHECKS), 1);
-      fail("options", `unknown option "${key}". Did you mean "${near}"?`);
+      fail("options", `unknown option "${key}". Did you mean "${near}"?`, { code: "ERR_OPTIONS" });
     }
     // An explicit undefined means "use the default", as with `??`.
     if (value === undefined) continue;
     const expected = check(value);
-    if (expected)
-      fail("options", `option "${key}" must be ${expected}, received ${describe(value)}.`);
+    if (expected) {
+      fail("options", `option "${key}" must be ${expected}, received ${describe(value)}.`, {
+        code: "ERR_OPTIONS",
+      });
+    }
   }
   if (input.manifestPath === undefined) {
     fail(
       "options",
       'option "manifestPath" is required: pass the path of the manifest Vite writes with build.manifest, e.g. "dist/.vite/manifest.json".',
+      { code: "ERR_OPTIONS" },
     );
   }
   const out: Record<string, unknown> = { manifestPath: input.manifestPath };
   for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     out[key] = input[key] ?? DEFAULTS[key];
   }
+  const fromEnv = optionsFromEnv(env, out.versionSetting as string);
+  // Empty strings mean "not set" for these three, as the seed's settings do.
+  out.release = input.release ?? fromEnv.release ?? "";
+  out.appVersion = input.appVersion || fromEnv.appVersion || "";
+  out.secret = input.secret || fromEnv.secret || null;
+  out.redis = input.redis ?? fromEnv.redis ?? null;
   out.dev = input.dev ?? env.NODE_ENV !== "production";
   out.logger = input.logger ?? console;
-  return out as ResolvedOptions;
+  const resolved = out as ResolvedOptions;
+  // A bad release id or key prefix is a deploy mistake: say so at creation, not at ready().
+  assertReleaseId(
+    resolved.release,
+    // Name the variable when the id is its value (the CLI passes it on as the option).
+    input.release == null || input.release === fromEnv.release
+      ? `release id (${resolved.versionSetting})`
+      : 'option "release"',
+  );
+  resolveStoreOptions({
+    prefix: resolved.cacheKeyPrefix,
+    versionsKey: resolved.versionsRedisKey,
+    versionsToKeep: resolved.versionsToKeep,
+  });
+  return resolved;
 }
 
-/** The release id of this process: the option, else the env var named by `versionSetting`. */
-export function releaseOf(options: ResolvedOptions, env: NodeJS.ProcessEnv = process.env): string {
-  return options.release ?? env[options.versionSetting] ?? "";
+/** Options the environment can set, and the variable of each (the release's is `versionSetting`). */
+const ENV_OPTIONS = {
+  APP_VERSION: "appVersion",
+  SECRET_KEY: "secret",
+  REDIS_URL: "redis",
+} as const satisfies Record<string, keyof ViteRollingOptions>;
+
+/** What `optionsFromEnv` reads. */
+export type EnvOptions = Partial<Record<"release" | "appVersion" | "secret" | "redis", string>>;
+
+/**
+ * The options the environment sets: the release id from the variable `versionSetting` names,
+ * `APP_VERSION`, `SECRET_KEY`, `REDIS_URL`. The one place the library reads them (the CLI
+ * layers them between its flags and its config file). An empty variable counts as unset, as a
+ * shell's `VAR=` usually means.
+ */
+export function optionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  versionSetting: string = DEFAULTS.versionSetting,
+): EnvOptions {
+  const out: EnvOptions = {};
+  const pairs: [string, keyof EnvOptions][] = [
+    ...Object.entries(ENV_OPTIONS),
+    [versionSetting, "release"],
+  ];
+  for (const [name, option] of pairs) {
+    const value = env[name];
+    if (value !== undefined && value !== "") out[option] = value;
+  }
+  return out;
 }

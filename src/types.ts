@@ -88,6 +88,14 @@ export interface ViteRolling {
   staticUrl(path: string): string;
   /** React Refresh preamble (dev mode only; empty string in production). */
   reactRefresh(ctx?: RenderContext): string;
+  /**
+   * The `@vitejs/plugin-legacy` scripts for the entries, for the end of `<body>`: the
+   * modern-browser detection and fallback, the Safari 10.1 `nomodule` fix, the `nomodule`
+   * polyfills (SystemJS) and each entry's legacy chunk through `System.import`, as the plugin
+   * writes them into Vite's own HTML, with the nonce on every script and the polyfills'
+   * integrity. Empty when the build has no legacy chunks, and in dev mode.
+   */
+  legacyScripts(entries: string | readonly string[], ctx?: RenderContext): string;
   /** The app version `X-App-Version` carries. */
   appVersion(): string;
   versionInfo(): VersionInfo;

@@ -69,7 +69,7 @@ await runFigure(
         const server = await startPrivateRedis();
         const admin = new Redis(server.url);
         const how = await populate(admin, unrelated);
-        const registry = openRegistry(resolveOptions(options(server.url, "")), {});
+        const registry = openRegistry(resolveOptions(options(server.url, "")));
         spaces.push({ label, unrelated, server, admin, registry, open: [], connecting: [] });
         if (unrelated === 1_000_000)
           notes.push(

@@ -1,25 +1,27 @@
 /**
  * Express 5 adapter: `app.use(viteRolling(vr))`, `app.use(versionRouter(options))`.
- * Translation only; every decision is in src/http/core.ts.
+ * Translation only; every decision is in src/http/.
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { type AdapterOptions, createHttpCore, type TemplateHelpers } from "../http/core.js";
-import { nodeFacts, nodeHints, sendAnswer, setHeaders } from "../http/node-response.js";
-import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
+import type * as http from "../http/contract.js";
+import { createHttpCore } from "../http/core.js";
+import * as node from "../http/node-response.js";
+import { createRouting, type VersionRouterFactory } from "../http/routing.js";
+import { settle } from "../http/settle.js";
 import type { ViteRolling } from "../types.js";
 
 declare global {
   namespace Express {
     interface Locals {
       /** Template helpers bound to this request (set by `viteRolling`). */
-      vite: TemplateHelpers;
+      vite: http.TemplateHelpers;
       /** The app version this response carries. */
       appVersion: string;
     }
   }
 }
 
-export type ExpressAdapterOptions = AdapterOptions<[req: Request, res: Response]>;
+export type ExpressAdapterOptions = http.AdapterOptions<[req: Request, res: Response]>;
 
 /**
  * Sends `X-App-Version` on every response, serves `/version` and `/cache/bust`, redirects
@@ -40,12 +42,11 @@ export function viteRolling(vr: ViteRolling, options: ExpressAdapterOptions = {}
   const core = createHttpCore(vr, options, "express");
   const nonceOf =
     options.nonce ?? ((_req: Request, res: Response) => res.locals.cspNonce as string | undefined);
-  function proceed(req: Request, res: Response, next: NextFunction): void {
-    const vite = core.helpersFor({
-      host: req.headers.host,
-      nonce: () => nonceOf(req, res),
-      hints: () => nodeHints(req, res),
-    });
+  const source = node.helperSource(nonceOf);
+  const answer = (res: Response, _next: NextFunction, a: http.Answer): void =>
+    node.send(res, a, core.responseHeaders());
+  function proceed(res: Response, next: NextFunction): void {
+    const vite = core.helpersFor(source, res, res.req.headers.host);
     res.locals.vite = vite;
     res.locals.appVersion = vr.appVersion();
     const send = res.send;
@@ -60,41 +61,16 @@ export function viteRolling(vr: ViteRolling, options: ExpressAdapterOptions = {}
     next();
   }
   return function viteRollingMiddleware(req: Request, res: Response, next: NextFunction) {
-    setHeaders(res, core.responseHeaders());
-    // req.path is relative to the mount point, like the app's own routes.
-    const answer = core.handle(nodeFacts(req, req.path));
-    if (answer instanceof Promise) {
-      answer.then(
-        (a) => (a ? sendAnswer(res, a, core.responseHeaders()) : proceed(req, res, next)),
-        next,
-      );
-      return;
-    }
-    if (answer) return sendAnswer(res, answer, core.responseHeaders());
-    proceed(req, res, next);
+    node.setHeaders(res, core.responseHeaders());
+    // req.path is relative to the mount point, like the app's own routes. A rejection goes
+    // to next(error): Express 5 does that with a returned promise.
+    return settle(core.handle(node.facts(req, req.path)), res, next, answer, proceed);
   };
 }
 
-/**
- * Blue/green routing, decided by `createVersionRouter`: a request pinned to a live version
- * (header, `?dpl=`, cookie) gets the target header (`x-backend-target`) on the request and the
- * response;
- * an API or htmx request pinned to a version that is not live is answered 409 with the live
- * versions; a navigation falls back to `defaultVersion` (and a stale pin cookie is expired).
- *
- * @example
- * app.use(versionRouter({ versions: { "v1.0": "blue", "v1.1": "green" }, defaultVersion: "v1.1" }));
- */
-export function versionRouter(options: VersionRouterOptions): RequestHandler {
+export const versionRouter: VersionRouterFactory<RequestHandler> = (options) => {
   const route = createRouting(options, "express");
   return function versionRouterMiddleware(req: Request, res: Response, next: NextFunction) {
-    const decision = route(nodeFacts(req, req.path));
-    if (isAnswer(decision)) return sendAnswer(res, decision, {});
-    if (decision) {
-      req.headers[decision.header] = decision.target;
-      res.setHeader(decision.header, decision.target);
-      if (decision.expireCookie) res.append("set-cookie", decision.expireCookie);
-    }
-    next();
+    if (node.applyRouting(route, req, res, req.path)) next();
   };
-}
+};

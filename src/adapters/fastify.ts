@@ -1,27 +1,31 @@
 /**
  * Fastify 5 adapter: `await fastify.register(viteRolling(vr))`,
  * `await fastify.register(versionRouter(options))`. Translation only; decisions are in
- * src/http/core.ts.
+ * src/http/.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import {
-  type AdapterOptions,
-  type Answer,
-  createHttpCore,
-  type TemplateHelpers,
-} from "../http/core.js";
-import { nodeFacts, nodeHints } from "../http/node-response.js";
-import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from "fastify";
+import type * as http from "../http/contract.js";
+import { createHttpCore } from "../http/core.js";
+import * as node from "../http/node-response.js";
+import { createRouting, isAnswer, type VersionRouterFactory } from "../http/routing.js";
+import { settle } from "../http/settle.js";
 import type { ViteRolling } from "../types.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     /** Template helpers bound to this request (set by `viteRolling`). */
-    vite: TemplateHelpers;
+    vite: http.TemplateHelpers;
   }
 }
 
-export type FastifyAdapterOptions = AdapterOptions<[request: FastifyRequest, reply: FastifyReply]>;
+export type FastifyAdapterOptions = http.AdapterOptions<
+  [request: FastifyRequest, reply: FastifyReply]
+>;
 
 /** Typed `string` so the null placeholder type-checks against the augmented property. */
 const VITE: string = "vite";
@@ -39,7 +43,7 @@ function appWide(name: string, plugin: Plugin): Plugin {
   });
 }
 
-function send(reply: FastifyReply, answer: Answer): FastifyReply {
+function send(reply: FastifyReply, answer: http.Answer): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
@@ -62,20 +66,24 @@ export function viteRolling(vr: ViteRolling, options: FastifyAdapterOptions = {}
     options.nonce ??
     ((_request: FastifyRequest, reply: FastifyReply) =>
       (reply as { cspNonce?: { script?: string } }).cspNonce?.script);
-  function proceed(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
-    request.vite = core.helpersFor({
-      host: request.headers.host,
-      nonce: () => nonceOf(request, reply),
-      hints: () => ({
-        // Fastify writes the headers it holds over the raw response's: Link goes through it.
-        link(value) {
-          if (reply.sent || reply.raw.headersSent) return;
-          const had = reply.getHeader("link");
-          reply.header("link", had ? `${String(had)}, ${value}` : value);
-        },
-        earlyHints: nodeHints(request.raw, reply.raw).earlyHints,
-      }),
-    });
+  // Keyed by the reply (reply.request is its request): the helpers hold one object.
+  const source: http.HelperSource<FastifyReply> = {
+    nonce: (reply) => nonceOf(reply.request, reply),
+    hints: (reply) => ({
+      // Fastify writes the headers it holds over the raw response's: Link goes through it.
+      link(value) {
+        if (reply.sent || reply.raw.headersSent) return;
+        const had = reply.getHeader("link");
+        reply.header("link", had ? `${String(had)}, ${value}` : value);
+      },
+      earlyHints: node.hints(reply.request.raw, reply.raw).earlyHints,
+    }),
+  };
+  // An answer is sent without done(): the reply is complete.
+  const answer = (reply: FastifyReply, _done: HookHandlerDoneFunction, a: http.Answer): void =>
+    void send(reply, a);
+  function proceed(reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    reply.request.vite = core.helpersFor(source, reply, reply.request.headers.host);
     done();
   }
   return appWide("vite-rolling", async function viteRollingPlugin(fastify) {
@@ -85,19 +93,8 @@ export function viteRolling(vr: ViteRolling, options: FastifyAdapterOptions = {}
     // microtask, two per request here; on the common path both finish synchronously. A/B in
     // bench figure 4: ~6 of the ~14 µs the adapter added to a hello-world request.
     fastify.addHook("onRequest", function viteRollingRequest(request, reply, done) {
-      const handled = core.handle(nodeFacts(request.raw));
-      if (handled instanceof Promise) {
-        handled.then((answer) => {
-          if (answer) send(reply, answer);
-          else proceed(request, reply, done);
-        }, done);
-        return;
-      }
-      if (handled) {
-        send(reply, handled);
-        return;
-      }
-      proceed(request, reply, done);
+      const settled = settle(core.handle(node.facts(request.raw)), reply, done, answer, proceed);
+      if (settled instanceof Promise) settled.catch(done);
     });
     // onSend runs for every payload, the 404 and error handlers' included.
     fastify.addHook("onSend", function viteRollingSend(request, reply, payload, done) {
@@ -114,28 +111,18 @@ export function viteRolling(vr: ViteRolling, options: FastifyAdapterOptions = {}
   });
 }
 
-/**
- * Blue/green routing, decided by `createVersionRouter`: a request pinned to a live version
- * (header, `?dpl=`, cookie) gets the target header (`x-backend-target`) on the request and the
- * reply;
- * an API or htmx request pinned to a version that is not live is answered 409 with the live
- * versions; a navigation falls back to `defaultVersion` (and a stale pin cookie is expired).
- *
- * @example
- * await fastify.register(versionRouter({ versions: { "v1.0": "blue", "v1.1": "green" }, defaultVersion: "v1.1" }));
- */
-export function versionRouter(options: VersionRouterOptions): Plugin {
+export const versionRouter: VersionRouterFactory<Plugin> = (options) => {
   const route = createRouting(options, "fastify");
   return appWide("vite-rolling-version-router", async function versionRouterPlugin(fastify) {
     fastify.addHook("onRequest", async (request, reply) => {
-      const decision = route(nodeFacts(request.raw));
-      if (isAnswer(decision)) return send(reply, decision);
-      if (decision) {
-        request.headers[decision.header] = decision.target;
-        reply.header(decision.header, decision.target);
+      const routed = route(node.facts(request.raw));
+      if (isAnswer(routed)) return send(reply, routed);
+      if (routed) {
+        request.headers[routed.header] = routed.target;
+        reply.header(routed.header, routed.target);
         // Fastify appends set-cookie values instead of replacing them.
-        if (decision.expireCookie) reply.header("set-cookie", decision.expireCookie);
+        if (routed.expireCookie) reply.header("set-cookie", routed.expireCookie);
       }
     });
   });
-}
+};

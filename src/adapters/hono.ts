@@ -1,29 +1,25 @@
 /**
  * Hono 4 adapter: `app.use(viteRolling(vr))`, `app.use(versionRouter(options))`.
- * Translation only; decisions are in src/http/core.ts.
+ * Translation only; decisions are in src/http/.
  */
-import type { Context, HonoRequest, MiddlewareHandler } from "hono";
-import {
-  type AdapterOptions,
-  type Answer,
-  createHttpCore,
-  type RequestFacts,
-  type TemplateHelpers,
-} from "../http/core.js";
-import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
+import type { Context, HonoRequest, MiddlewareHandler, Next } from "hono";
+import type * as http from "../http/contract.js";
+import { createHttpCore } from "../http/core.js";
+import { createRouting, isAnswer, type VersionRouterFactory } from "../http/routing.js";
+import { settle } from "../http/settle.js";
 import type { ViteRolling } from "../types.js";
 
 /** What `viteRolling` puts on the context: `c.get("vite")`, `c.get("appVersion")`. */
 export interface ViteRollingEnv {
   Variables: {
-    vite: TemplateHelpers;
+    vite: http.TemplateHelpers;
     appVersion: string;
     /** Set by hono/secure-headers when a CSP nonce is on; the default nonce source. */
     secureHeadersNonce?: string;
   };
 }
 
-export type HonoAdapterOptions = AdapterOptions<[c: Context<ViteRollingEnv>]>;
+export type HonoAdapterOptions = http.AdapterOptions<[c: Context<ViteRollingEnv>]>;
 
 const REQUEST = Symbol("request");
 
@@ -41,7 +37,7 @@ const HEADER_LOOKUP: ProxyHandler<HeaderLookup> = {
   get: (target, name) => (typeof name === "string" ? target[REQUEST].header(name) : undefined),
 };
 
-function facts(c: Context): RequestFacts {
+function facts(c: Context): http.RequestFacts {
   // c.req.url is absolute; the core reduces it to path and query for redirects.
   const headers = new Proxy<HeaderLookup>({ [REQUEST]: c.req }, HEADER_LOOKUP);
   return { method: c.req.method, path: c.req.path, url: c.req.url, headers };
@@ -68,9 +64,10 @@ function earlyHintsOf(c: Context): ((links: string[]) => void) | null {
   };
 }
 
-function respond(answer: Answer, always: Readonly<Record<string, string>> = {}): Response {
+function respond(answer: http.Answer, always: Readonly<Record<string, string>> = {}): Response {
   // A retained file's bytes are a Buffer, which fetch's Response takes as it is.
-  const body = answer.body === "" ? null : (answer.body as BodyInit);
+  const body =
+    answer.body === "" ? null : (answer.body as ConstructorParameters<typeof Response>[0]);
   return new Response(body, {
     status: answer.status,
     headers: { ...always, ...answer.headers },
@@ -95,20 +92,19 @@ export function viteRolling(
   vr: ViteRolling,
   options: HonoAdapterOptions = {},
 ): MiddlewareHandler<ViteRollingEnv> {
+  type C = Context<ViteRollingEnv>;
   const core = createHttpCore(vr, options, "hono");
-  const nonceOf = options.nonce ?? ((c: Context<ViteRollingEnv>) => c.get("secureHeadersNonce"));
-  return async function viteRollingMiddleware(c, next) {
-    const handled = core.handle(facts(c));
-    const answer = handled instanceof Promise ? await handled : handled;
-    if (answer) return respond(answer, core.responseHeaders());
-    const vite = core.helpersFor({
-      host: c.req.header("host"),
-      nonce: () => nonceOf(c),
-      hints: () => ({
-        link: (value) => c.header("link", value, { append: true }),
-        earlyHints: earlyHintsOf(c),
-      }),
-    });
+  const source: http.HelperSource<C> = {
+    nonce: options.nonce ?? ((c) => c.get("secureHeadersNonce")),
+    hints: (c) => ({
+      link: (value) => c.header("link", value, { append: true }),
+      earlyHints: earlyHintsOf(c),
+    }),
+  };
+  const answer = (_c: C, _next: Next, a: http.Answer): Response =>
+    respond(a, core.responseHeaders());
+  async function proceed(c: C, next: Next): Promise<void> {
+    const vite = core.helpersFor(source, c, c.req.header("host"));
     c.set("vite", vite);
     c.set("appVersion", vr.appVersion());
     const html = c.html;
@@ -134,31 +130,30 @@ export function viteRolling(
     // response would let an X-App-Version of the app's own win over ours.
     const always = core.responseHeaders();
     for (const name in always) c.res.headers.set(name, always[name]!);
+  }
+  return async function viteRollingMiddleware(c, next) {
+    return settle<C, Next, Response | Promise<void>>(
+      core.handle(facts(c)),
+      c,
+      next,
+      answer,
+      proceed,
+    );
   };
 }
 
-/**
- * Blue/green routing, decided by `createVersionRouter`: a request pinned to a live version
- * (header, `?dpl=`, cookie) gets the target header (`x-backend-target`) on the response (the
- * request side is `c.get("backendTarget")`);
- * an API or htmx request pinned to a version that is not live is answered 409 with the live
- * versions; a navigation falls back to `defaultVersion` (and a stale pin cookie is expired).
- *
- * @example
- * app.use(versionRouter({ versions: { "v1.0": "blue", "v1.1": "green" }, defaultVersion: "v1.1" }));
- */
-export function versionRouter(
-  options: VersionRouterOptions,
-): MiddlewareHandler<{ Variables: { backendTarget?: string } }> {
+export const versionRouter: VersionRouterFactory<
+  MiddlewareHandler<{ Variables: { backendTarget?: string } }>
+> = (options) => {
   const route = createRouting(options, "hono");
   return async function versionRouterMiddleware(c, next) {
-    const decision = route(facts(c));
-    if (isAnswer(decision)) return respond(decision);
+    const routed = route(facts(c));
+    if (isAnswer(routed)) return respond(routed);
     // A fetch Request's headers may be immutable; the context variable is the request side.
-    if (decision) c.set("backendTarget", decision.target);
+    if (routed) c.set("backendTarget", routed.target);
     await next();
-    if (!decision) return;
-    c.res.headers.set(decision.header, decision.target);
-    if (decision.expireCookie) c.res.headers.append("set-cookie", decision.expireCookie);
+    if (!routed) return;
+    c.res.headers.set(routed.header, routed.target);
+    if (routed.expireCookie) c.res.headers.append("set-cookie", routed.expireCookie);
   };
-}
+};

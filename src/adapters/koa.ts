@@ -1,35 +1,31 @@
 /**
  * Koa 3 adapter: `app.use(viteRolling(vr))`, `app.use(versionRouter(options))`.
- * Translation only; decisions are in src/http/core.ts.
+ * Translation only; decisions are in src/http/.
  */
 import type { Context, Middleware, Next } from "koa";
-import {
-  type AdapterOptions,
-  type Answer,
-  createHttpCore,
-  type RequestFacts,
-  type TemplateHelpers,
-} from "../http/core.js";
-import { nodeHints } from "../http/node-response.js";
-import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
+import type * as http from "../http/contract.js";
+import { createHttpCore } from "../http/core.js";
+import * as node from "../http/node-response.js";
+import { createRouting, isAnswer, type VersionRouterFactory } from "../http/routing.js";
+import { settle } from "../http/settle.js";
 import type { ViteRolling } from "../types.js";
 
 declare module "koa" {
   interface DefaultState {
     /** Template helpers bound to this request (set by `viteRolling`). */
-    vite: TemplateHelpers;
+    vite: http.TemplateHelpers;
     /** The app version this response carries. */
     appVersion: string;
   }
 }
 
-export type KoaAdapterOptions = AdapterOptions<[ctx: Context]>;
+export type KoaAdapterOptions = http.AdapterOptions<[ctx: Context]>;
 
-function facts(ctx: Context): RequestFacts {
+function facts(ctx: Context): http.RequestFacts {
   return { method: ctx.method, path: ctx.path, url: ctx.originalUrl, headers: ctx.headers };
 }
 
-function send(ctx: Context, answer: Answer, always: Readonly<Record<string, string>>): void {
+function send(ctx: Context, answer: http.Answer, always: Readonly<Record<string, string>>): void {
   ctx.status = answer.status;
   ctx.set({ ...always, ...answer.headers });
   ctx.body = answer.body;
@@ -49,22 +45,20 @@ function send(ctx: Context, answer: Answer, always: Readonly<Record<string, stri
  */
 export function viteRolling(vr: ViteRolling, options: KoaAdapterOptions = {}): Middleware {
   const core = createHttpCore(vr, options, "koa");
-  const nonceOf = options.nonce ?? ((ctx: Context) => ctx.state.cspNonce as string | undefined);
-  return async function viteRollingMiddleware(ctx: Context, next: Next) {
-    const handled = core.handle(facts(ctx));
-    const answer = handled instanceof Promise ? await handled : handled;
-    if (answer) return send(ctx, answer, core.responseHeaders());
-    const vite = core.helpersFor({
-      host: ctx.get("host"),
-      nonce: () => nonceOf(ctx),
-      // Koa writes its own headers at the end: Link goes through ctx, not the raw response.
-      hints: () => ({
-        link: (value) => {
-          if (!ctx.headerSent) ctx.append("link", value);
-        },
-        earlyHints: nodeHints(ctx.req, ctx.res).earlyHints,
-      }),
-    });
+  const source: http.HelperSource<Context> = {
+    nonce: options.nonce ?? ((ctx) => ctx.state.cspNonce as string | undefined),
+    // Koa writes its own headers at the end: Link goes through ctx, not the raw response.
+    hints: (ctx) => ({
+      link: (value) => {
+        if (!ctx.headerSent) ctx.append("link", value);
+      },
+      earlyHints: node.hints(ctx.req, ctx.res).earlyHints,
+    }),
+  };
+  const answer = (ctx: Context, _next: Next, a: http.Answer): void =>
+    send(ctx, a, core.responseHeaders());
+  async function proceed(ctx: Context, next: Next): Promise<void> {
+    const vite = core.helpersFor(source, ctx, ctx.get("host"));
     ctx.state.vite = vite;
     ctx.state.appVersion = vr.appVersion();
     ctx.set(core.responseHeaders());
@@ -84,29 +78,28 @@ export function viteRolling(vr: ViteRolling, options: KoaAdapterOptions = {}): M
     ) {
       ctx.body = core.inject(ctx.body, vite.nonce());
     }
+  }
+  return function viteRollingMiddleware(ctx: Context, next: Next) {
+    return settle<Context, Next, void | Promise<void>>(
+      core.handle(facts(ctx)),
+      ctx,
+      next,
+      answer,
+      proceed,
+    );
   };
 }
 
-/**
- * Blue/green routing, decided by `createVersionRouter`: a request pinned to a live version
- * (header, `?dpl=`, cookie) gets the target header (`x-backend-target`) on the request and the
- * response;
- * an API or htmx request pinned to a version that is not live is answered 409 with the live
- * versions; a navigation falls back to `defaultVersion` (and a stale pin cookie is expired).
- *
- * @example
- * app.use(versionRouter({ versions: { "v1.0": "blue", "v1.1": "green" }, defaultVersion: "v1.1" }));
- */
-export function versionRouter(options: VersionRouterOptions): Middleware {
+export const versionRouter: VersionRouterFactory<Middleware> = (options) => {
   const route = createRouting(options, "koa");
-  return async function versionRouterMiddleware(ctx: Context, next: Next) {
-    const decision = route(facts(ctx));
-    if (isAnswer(decision)) return send(ctx, decision, {});
-    if (decision) {
-      ctx.request.headers[decision.header] = decision.target;
-      ctx.set(decision.header, decision.target);
-      if (decision.expireCookie) ctx.append("set-cookie", decision.expireCookie);
+  return function versionRouterMiddleware(ctx: Context, next: Next) {
+    const routed = route(facts(ctx));
+    if (isAnswer(routed)) return send(ctx, routed, {});
+    if (routed) {
+      ctx.request.headers[routed.header] = routed.target;
+      ctx.set(routed.header, routed.target);
+      if (routed.expireCookie) ctx.append("set-cookie", routed.expireCookie);
     }
-    await next();
+    return next();
   };
-}
+};

@@ -1,21 +1,23 @@
 /**
  * Plain node:http adapter. `viteRolling(vr)` returns a handler to call first in the request
  * listener: it answers what the library owns (null) or hands back the template helpers.
- * Translation only; decisions are in src/http/core.ts.
+ * Translation only; decisions are in src/http/.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type AdapterOptions, createHttpCore, type TemplateHelpers } from "../http/core.js";
-import { nodeFacts, nodeHints, sendAnswer, setHeaders } from "../http/node-response.js";
-import { createRouting, isAnswer, type VersionRouterOptions } from "../http/routing.js";
+import type * as http from "../http/contract.js";
+import { createHttpCore } from "../http/core.js";
+import * as node from "../http/node-response.js";
+import { createRouting, type VersionRouterFactory } from "../http/routing.js";
+import { settle } from "../http/settle.js";
 import type { ViteRolling } from "../types.js";
 
-export type NodeAdapterOptions = AdapterOptions<[req: IncomingMessage, res: ServerResponse]>;
+export type NodeAdapterOptions = http.AdapterOptions<[req: IncomingMessage, res: ServerResponse]>;
 
 /** Resolves to the request's template helpers, or null when the response was sent. */
 export type NodeHandler = (
   req: IncomingMessage,
   res: ServerResponse,
-) => Promise<TemplateHelpers | null>;
+) => Promise<http.TemplateHelpers | null>;
 
 /**
  * Sets `X-App-Version`, serves `/version` and `/cache/bust`, redirects stale htmx / Inertia
@@ -36,19 +38,14 @@ export type NodeHandler = (
 export function viteRolling(vr: ViteRolling, options: NodeAdapterOptions = {}): NodeHandler {
   const core = createHttpCore(vr, options, "node");
   const nonceOf = options.nonce ?? (() => undefined);
-  return async function viteRollingHandler(req, res) {
-    const handled = core.handle(nodeFacts(req));
-    const answer = handled instanceof Promise ? await handled : handled;
-    if (answer) {
-      sendAnswer(res, answer, core.responseHeaders());
-      return null;
-    }
-    setHeaders(res, core.responseHeaders());
-    const vite = core.helpersFor({
-      host: req.headers.host,
-      nonce: () => nonceOf(req, res),
-      hints: () => nodeHints(req, res),
-    });
+  const source = node.helperSource(nonceOf);
+  function answer(_req: IncomingMessage, res: ServerResponse, a: http.Answer): null {
+    node.send(res, a, core.responseHeaders());
+    return null;
+  }
+  function proceed(req: IncomingMessage, res: ServerResponse): http.TemplateHelpers {
+    node.setHeaders(res, core.responseHeaders());
+    const vite = core.helpersFor(source, res, req.headers.host);
     const end = res.end;
     res.end = function (this: ServerResponse, ...args: unknown[]) {
       const [chunk] = args;
@@ -64,35 +61,23 @@ export function viteRolling(vr: ViteRolling, options: NodeAdapterOptions = {}): 
       return Reflect.apply(end, this, args);
     } as typeof res.end;
     return vite;
+  }
+  return async function viteRollingHandler(req, res) {
+    return settle<IncomingMessage, ServerResponse, http.TemplateHelpers | null>(
+      core.handle(node.facts(req)),
+      req,
+      res,
+      answer,
+      proceed,
+    );
   };
 }
 
-/**
- * Blue/green routing, decided by `createVersionRouter`: a request pinned to a live version
- * (header, `?dpl=`, cookie) gets the target header (`x-backend-target`) on the request and the
- * response; an API or htmx request pinned to a version that is not live is answered 409 with
- * the live versions (and false is returned: stop); a navigation falls back to `defaultVersion`
- * (and a stale pin cookie is expired).
- *
- * @example
- * const route = versionRouter({ versions: { "v1.0": "blue", "v1.1": "green" }, defaultVersion: "v1.1" });
- * http.createServer((req, res) => { if (!route(req, res)) return; ... });
- */
-export function versionRouter(
-  options: VersionRouterOptions,
-): (req: IncomingMessage, res: ServerResponse) => boolean {
+export const versionRouter: VersionRouterFactory<
+  (req: IncomingMessage, res: ServerResponse) => boolean
+> = (options) => {
   const route = createRouting(options, "node");
   return function versionRouterHandler(req, res) {
-    const decision = route(nodeFacts(req));
-    if (isAnswer(decision)) {
-      sendAnswer(res, decision, {});
-      return false;
-    }
-    if (decision) {
-      req.headers[decision.header] = decision.target;
-      res.setHeader(decision.header, decision.target);
-      if (decision.expireCookie) res.appendHeader("set-cookie", decision.expireCookie);
-    }
-    return true;
+    return node.applyRouting(route, req, res);
   };
-}
+};

@@ -1,6 +1,6 @@
 import type { Environment, Extension } from "nunjucks";
 import { describe, fail } from "../errors.js";
-import type { TemplateHelpers } from "../http/core.js";
+import type { TemplateHelpers } from "../http/contract.js";
 import type { RenderContext, ViteRolling } from "../types.js";
 
 /** The part of a Nunjucks render context the tags read. */
@@ -9,7 +9,10 @@ interface NunjucksContext {
 }
 
 /** What a tag renders with: the request's helpers, or `vr` with a render context. */
-type Target = Pick<TemplateHelpers, "styles" | "scripts" | "versionTags" | "reactRefresh">;
+type Target = Pick<
+  TemplateHelpers,
+  "styles" | "scripts" | "versionTags" | "reactRefresh" | "legacyScripts"
+>;
 
 type Render = (target: Target, args: unknown[], build: string | undefined) => string;
 
@@ -18,12 +21,15 @@ const TAGS: Record<string, Render> = {
   vite_scripts: (t, args, build) => t.scripts(entriesOf("vite_scripts", args), build),
   vite_version: (t) => t.versionTags(),
   vite_react_refresh: (t, _args, build) => t.reactRefresh(build),
+  vite_legacy_scripts: (t, args, build) =>
+    t.legacyScripts(entriesOf("vite_legacy_scripts", args), build),
 };
 
 /**
  * Adds `{% vite_styles "src/main.ts" %}`, `{% vite_scripts "src/main.ts" "src/admin.ts" %}`,
- * `{% vite_version %}` and `{% vite_react_refresh %}` to a Nunjucks environment. Names may be
- * separated by spaces or commas.
+ * `{% vite_version %}`, `{% vite_react_refresh %}` and `{% vite_legacy_scripts "src/main.ts" %}`
+ * (the `@vitejs/plugin-legacy` scripts, for the end of `<body>`) to a Nunjucks environment.
+ * Names may be separated by spaces or commas.
  *
  * Entries are strings or lists of strings. The host comes from the template variable `host`,
  * else `request.headers.host`, else the adapters' `vite` locals; the CSP nonce from `nonce`,
@@ -78,6 +84,7 @@ export function viteRollingNunjucks(env: Environment, vr: ViteRolling): Environm
         scripts: (entries, name) => vr.scripts(entries, withBuild(plain, name)),
         versionTags: () => vr.versionTags(plain),
         reactRefresh: (name) => vr.reactRefresh(withBuild(plain, name)),
+        legacyScripts: (entries, name) => vr.legacyScripts(entries, withBuild(plain, name)),
       };
       return markSafe(render(target, rest, build));
     };
@@ -123,6 +130,7 @@ function renderContext(
       fail(
         "nunjucks",
         `build= must name a build, like build="admin", received ${describe(build)}.`,
+        { code: "ERR_RENDER" },
       );
     }
     ctx.build = build;
@@ -141,7 +149,9 @@ function renderContext(
 function entriesOf(tag: string, args: unknown[]): string[] {
   const entries = args.flat();
   if (entries.length === 0) {
-    fail("nunjucks", `{% ${tag} %} needs at least one entry, like {% ${tag} "src/main.ts" %}.`);
+    fail("nunjucks", `{% ${tag} %} needs at least one entry, like {% ${tag} "src/main.ts" %}.`, {
+      code: "ERR_RENDER",
+    });
   }
   return entries as string[];
 }

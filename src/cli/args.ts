@@ -41,6 +41,7 @@ export function parseArgs(
       fail(
         "cli",
         `cannot read the flag ${JSON.stringify(token)}; write flags as --name value or --name=value.`,
+        { code: "ERR_CLI_USAGE" },
       );
     }
     if (eq !== -1) {

@@ -3,8 +3,10 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, fail, type Logger } from "../errors.js";
+import { jsonSyntaxError } from "../util/json-syntax-error.js";
 import {
   DEFAULTS,
+  optionsFromEnv,
   type ResolvedOptions,
   resolveOptions,
   type ViteRollingOptions,
@@ -47,16 +49,6 @@ export const CLI_SWITCHES: ReadonlySet<string> = new Set([
   ...[...FLAG_OPTIONS].filter(([, { kind }]) => kind === "boolean").map(([flag]) => flag),
 ]);
 
-/**
- * Environment variables the CLI reads, and the option each sets (flags win over them, they win
- * over the config file). The release variable is the one `versionSetting` names.
- */
-const ENV_OPTIONS: Record<string, OptionName> = {
-  REDIS_URL: "redis",
-  APP_VERSION: "appVersion",
-  SECRET_KEY: "secret",
-};
-
 /** `--help` lines of the flags every registry command reads. */
 export const REGISTRY_FLAGS_HELP = `Registry (flags > env > config file > defaults):
   --config <file>              config file (default: vite-rolling.config.{js,mjs,json} in the cwd)
@@ -81,12 +73,17 @@ function coerce(flag: string, kind: Kind, value: string | true): unknown {
     if (value === true) return !negated;
     if (/^(true|1|yes)$/i.test(value)) return !negated;
     if (/^(false|0|no)$/i.test(value)) return negated;
-    fail("cli", `--${flag} is true or false, received ${JSON.stringify(value)}.`);
+    fail("cli", `--${flag} is true or false, received ${JSON.stringify(value)}.`, {
+      code: "ERR_CLI_USAGE",
+    });
   }
-  if (value === true) fail("cli", `--${flag} needs a value: --${flag} <value>.`);
+  if (value === true)
+    fail("cli", `--${flag} needs a value: --${flag} <value>.`, { code: "ERR_CLI_USAGE" });
   if (kind === "number") {
     if (!/^\d+$/.test(value)) {
-      fail("cli", `--${flag} must be a whole number, received ${JSON.stringify(value)}.`);
+      fail("cli", `--${flag} must be a whole number, received ${JSON.stringify(value)}.`, {
+        code: "ERR_CLI_USAGE",
+      });
     }
     return Number(value);
   }
@@ -97,10 +94,14 @@ function coerce(flag: string, kind: Kind, value: string | true): unknown {
 /** The config file to read: `--config`, else the first of CONFIG_FILES in cwd, else none. */
 function findConfig(args: ParsedArgs, cwd: string): string | null {
   const flag = args.flags.config;
-  if (flag === true) fail("cli", "--config needs a file: --config vite-rolling.config.js.");
+  if (flag === true)
+    fail("cli", "--config needs a file: --config vite-rolling.config.js.", {
+      code: "ERR_CLI_USAGE",
+    });
   if (flag !== undefined) {
     const path = resolve(cwd, flag);
-    if (!existsSync(path)) fail("cli", `config file ${path} does not exist; fix --config.`);
+    if (!existsSync(path))
+      fail("cli", `config file ${path} does not exist; fix --config.`, { code: "ERR_CLI_CONFIG" });
     return path;
   }
   for (const name of CONFIG_FILES) {
@@ -113,11 +114,15 @@ function findConfig(args: ParsedArgs, cwd: string): string | null {
 async function readConfig(path: string, env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
   let value: unknown;
   if (path.endsWith(".json")) {
+    const raw = await readFile(path, "utf8");
+    // A BOM is not JSON, but editors add one (the manifest reader skips it too).
+    const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     try {
-      value = JSON.parse(await readFile(path, "utf8"));
+      value = JSON.parse(text);
     } catch (error) {
-      fail("cli", `config file ${path} is not valid JSON (${(error as Error).message}).`, {
+      fail("cli", `config file ${path} is not valid JSON: ${jsonSyntaxError(text)}.`, {
         cause: error,
+        code: "ERR_CLI_CONFIG",
       });
     }
   } else {
@@ -126,19 +131,25 @@ async function readConfig(path: string, env: NodeJS.ProcessEnv): Promise<Record<
       mod = await import(pathToFileURL(path).href);
     } catch (error) {
       const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-      fail("cli", `cannot load config file ${path} (${reason}).`, { cause: error });
+      fail("cli", `cannot load config file ${path} (${reason}).`, {
+        cause: error,
+        code: "ERR_CLI_CONFIG",
+      });
     }
     value = mod.default;
     if (value === undefined) {
       fail(
         "cli",
         `config file ${path} has no default export: write \`export default { manifestPath: "dist/.vite/manifest.json" }\`.`,
+        { code: "ERR_CLI_CONFIG" },
       );
     }
     if (typeof value === "function") value = await value({ env });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    fail("cli", `config file ${path} must export an options object, received ${describe(value)}.`);
+    fail("cli", `config file ${path} must export an options object, received ${describe(value)}.`, {
+      code: "ERR_CLI_CONFIG",
+    });
   }
   return { ...value };
 }
@@ -165,6 +176,7 @@ export async function loadCliOptions(
       fail(
         "cli",
         `unknown flag --${flag}${near ? ` (did you mean --${near}?)` : ""}; see vite-rolling ${command.name} --help.`,
+        { code: "ERR_CLI_USAGE" },
       );
     }
     fromFlags[spec.option] = coerce(flag, spec.kind, value);
@@ -177,17 +189,8 @@ export async function loadCliOptions(
 
   const versionSetting =
     fromFlags.versionSetting ?? merged.versionSetting ?? DEFAULTS.versionSetting;
-  const fromEnv: Partial<Record<OptionName, string>> = {};
-  const envOptions: [string, OptionName][] = [
-    ...Object.entries(ENV_OPTIONS),
-    [String(versionSetting), "release"],
-  ];
-  for (const [name, option] of envOptions) {
-    // An empty variable counts as unset, as a shell's `VAR=` usually means.
-    const value = io.env[name];
-    if (value !== undefined && value !== "") fromEnv[option] = value;
-  }
-  Object.assign(merged, fromEnv, fromFlags);
+  // Flags win over the environment, which wins over the config file.
+  Object.assign(merged, optionsFromEnv(io.env, String(versionSetting)), fromFlags);
   const manifestPath = merged.manifestPath ?? DEFAULT_MANIFEST_PATH;
   const logger: Logger = {
     warn: (message) => io.err(`vite-rolling ${command.name}: warning: ${oneLine(message)}`),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ViteRollingError } from "../errors.js";
 import { closest } from "../util/closest.js";
 import { parseArgs } from "./args.js";
 import type { CliIO, Command } from "./command.js";
@@ -76,8 +77,19 @@ export async function main(
     const message = error instanceof Error ? error.message : String(error);
     io.err(`${label}: ${oneLine(message) || "failed without a message"}`);
     if (io.env.VITE_ROLLING_DEBUG && error instanceof Error && error.stack) io.err(error.stack);
-    return 1;
+    return exitCodeOf(error);
   }
+}
+
+/** Codes that mean the command line (flags, arguments, config file) is wrong: exit 2. */
+const USAGE_CODES: ReadonlySet<string> = new Set(["ERR_CLI_USAGE", "ERR_CLI_CONFIG", "ERR_OPTIONS"]);
+
+/**
+ * The one exit-code convention of every command: 2 for a usage error (fix the command line),
+ * 1 for a runtime failure (the registry, a file, the network), as POSIX tools do.
+ */
+export function exitCodeOf(error: unknown): 1 | 2 {
+  return error instanceof ViteRollingError && USAGE_CODES.has(error.code) ? 2 : 1;
 }
 
 function isEntry(): boolean {
@@ -92,6 +104,13 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
+  // `vite-rolling status | head -1`: the reader left; stop quietly, as other Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   const io: CliIO = {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

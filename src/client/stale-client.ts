@@ -4,62 +4,34 @@
  * A tab rendered by release A keeps A's JavaScript and CSS while htmx swaps in HTML from
  * whatever release now answers. When a response says (by `X-App-Version`) that it comes
  * from another version, the swap is cancelled and the browser does one full navigation to
- * where the user was going, so page, scripts and styles belong to one release again.
+ * where the user was going, so page, scripts and styles belong to one release again. Every
+ * automatic load goes through one guard (`claimLoad`): never a loop, however releases flap.
+ * Pages without htmx learn of a release by polling the version endpoint; then the next link
+ * the user follows is a full load, instead of interrupting them.
  *
- * Browser code only: no imports but types, no dependencies, size-budgeted (2 KB minified;
+ * Browser code only: no imports but its own, no dependencies, size-budgeted (3 KB minified;
  * `scripts/build-client.mjs` builds it into `stale-client.generated.ts`).
  */
+import { bare, restoreForms, saveForms } from "./form-state.js";
+import { claimLoad } from "./load-guard.js";
+import {
+  CLIENT_HEADER,
+  DEFAULT_HEADER,
+  DEFAULT_POLL_INTERVAL,
+  DEFAULT_VERSION_URL,
+  SCRIPT_HEADER,
+  type StaleClientConfig,
+  type StaleEventDetail,
+} from "./protocol.js";
 
-/** What a stale tab does; same values as the `appVersionMismatch` option. */
-export type StaleClientMismatch = "reload" | "warn" | "ignore";
-
-/** Config the server inlines before the script (see `renderVersionTags`). */
-export interface StaleClientConfig {
-  /** App version of the release that rendered this page. */
-  version: string;
-  /** "reload": one guarded full navigation; "warn": `console.warn` once; "ignore": nothing. */
-  mismatch: StaleClientMismatch;
-  /** Response header carrying the server's app version. @default "X-App-Version" */
-  header?: string;
-}
-
-/** `detail` of the cancelable `vite-rolling:stale` event dispatched on `document`. */
-export interface StaleEventDetail {
-  /** The version this page was rendered with. */
-  pageVersion: string;
-  /** The version the server answered with; `null` when a lazy chunk failed to load. */
-  serverVersion: string | null;
-  /** Where the default action would navigate. */
-  url: string;
-}
-
-/** One automatic full load, remembered in sessionStorage to stop loops. */
-interface Load {
-  /** Target version ("null" after a failed lazy import). */
-  v: string;
-  /** Absolute URL loaded. */
-  u: string;
-  /** `Date.now()` of the load. */
-  t: number;
-}
-
-/** Request header telling the server which version the page runs. */
-const CLIENT_HEADER = "X-Client-Version";
-
-/** sessionStorage key of the recent automatic loads. */
-export const GUARD_KEY = "vite-rolling:loads";
-/**
- * No second automatic load of the same (version, URL) within this window. Remembering every
- * load in the window (not only the last) is what bounds A→B→A flapping: each pair loads once.
- */
-export const GUARD_MS = 60_000;
+export type { StaleClientConfig, StaleClientMismatch, StaleEventDetail } from "./protocol.js";
 
 /** The slice of htmx 2's `HtmxResponseInfo` (events `htmx:beforeOnLoad`) read here. */
 interface Htmx2Response {
   xhr: XMLHttpRequest;
   boosted?: boolean;
-  requestConfig?: { verb?: string; elt?: Element };
-  pathInfo?: { finalRequestPath?: string };
+  requestConfig: { verb: string; elt?: Element };
+  pathInfo: { finalRequestPath: string };
 }
 
 /** The slice of htmx 4's request context (`detail.ctx` of `htmx:*:request` events) read here. */
@@ -82,126 +54,182 @@ declare global {
  *
  * Covers htmx 2 (`htmx:configRequest`, `htmx:beforeOnLoad`, `htmx:historyCacheMiss`) and
  * htmx 4 (`htmx:config:request`, `htmx:before:response`; its history restores go through the
- * same request pipeline), and Vite's `vite:preloadError`.
+ * same request pipeline), Vite's `vite:preloadError`, and the version endpoint.
  */
 export function installStaleClient(config: StaleClientConfig): void {
   if (window.__viteRolling) return;
   const pageVersion = config.version;
+  const here = location;
   window.__viteRolling = { version: pageVersion };
-  const header = config.header || "X-App-Version";
-  const on = (name: string, listener: (event: CustomEvent) => void) =>
-    document.addEventListener(name, listener as EventListener);
+  const header = config.header || DEFAULT_HEADER;
+  // Capturing: the script hears of a request or a response before the app's own listeners.
+  const on = (
+    name: string,
+    listener: (event: CustomEvent) => void,
+    target: EventTarget = document,
+  ) => target.addEventListener(name, listener as EventListener, true);
+  // One warning per page: a polling fragment would otherwise repeat it every second.
   let warned = false;
+  // A newer release is known: the next link the user follows loads in full.
+  let armed = false;
 
-  const warn = (message: string) => console.warn(`[vite-rolling] ${message}`);
+  const warn = (serverVersion: string | null, message: string) => {
+    if (!warned)
+      console.warn(
+        `[vite-rolling] page ${pageVersion}, server ${serverVersion || "? (lazy chunk failed)"}: ${message}`,
+      );
+    warned = true;
+  };
+  // Unconditional: with `formRestore: false` nothing is saved, so nothing is restored.
+  on("DOMContentLoaded", restoreForms);
 
   /**
-   * Handles a response of version `serverVersion` headed for `url`; returns true when a full
-   * navigation is under way and the caller must drop the response.
+   * Handles news of version `serverVersion` for a request headed for `url`; `load` false only
+   * arms the next link (a version check, a POST whose answer must still be shown). Returns
+   * true when a full navigation is under way and the caller must drop the response.
    */
-  const stale = (serverVersion: string | null, url: string): boolean => {
-    if (serverVersion === pageVersion || config.mismatch === "ignore") return false;
-    const detail: StaleEventDetail = { pageVersion, serverVersion, url };
+  const stale = (serverVersion: string | null, url: string, load: unknown): boolean => {
+    // ("ignore" renders no script: the mode never reaches here.)
+    if (serverVersion === pageVersion) return false;
     // Apps that prevent this show their own prompt; the response is then used as usual.
     if (
-      !document.dispatchEvent(new CustomEvent("vite-rolling:stale", { detail, cancelable: true }))
+      !document.dispatchEvent(
+        new CustomEvent<StaleEventDetail>("vite-rolling:stale", {
+          detail: { pageVersion, serverVersion, url },
+          cancelable: true,
+        }),
+      )
     )
       return false;
-    const what = `page ${pageVersion}, server ${serverVersion || "? (lazy chunk failed)"}`;
     if (config.mismatch === "warn") {
-      if (!warned) warn(`${what}: reload to update`);
-      warned = true;
+      warn(serverVersion, "reload to update");
       return false;
     }
-    const now = Date.now();
-    const target = `${serverVersion}`;
-    try {
-      const loads = (JSON.parse(sessionStorage.getItem(GUARD_KEY) || "[]") as Load[]).filter(
-        (load) => now - load.t < GUARD_MS,
-      );
-      // Already loaded for this (version, URL): a second load could start a loop. Thrown so
-      // it shares the path of a storage failure: without storage there is no loop guard, so
-      // no automatic load either.
-      if (loads.some((load) => load.v === target && load.u === url)) throw 0;
-      loads.push({ v: target, u: url, t: now });
-      sessionStorage.setItem(GUARD_KEY, JSON.stringify(loads));
-    } catch {
-      warn(`${what}: loaded ${url} already, not again`);
+    armed = true;
+    if (!load) return false;
+    const target = bare(url);
+    if (!claimLoad(serverVersion, target)) {
+      warn(serverVersion, `not loading ${target} again`);
       return false;
     }
-    location.assign(url);
+    if (config.formRestore !== false) saveForms();
+    // Without its fragment: assigning the current URL with a fragment only scrolls.
+    here.assign(target);
     return true;
   };
 
   /**
-   * Checks one htmx response. Where the user was going: for a GET that navigates (boosted,
-   * pushed, history restore) the URL it fetched, after redirects; else a redirect's target;
-   * else the current page (a partial update of it).
+   * Checks one htmx response; true when the caller must drop it. Where the user was going: for
+   * a GET that navigates (boosted, pushed, history restore) the URL it fetched, after
+   * redirects; else a redirect's target; else the current page (a partial update of it),
+   * reloaded for a GET only: the answer to a POST is what the user sent, so it is swapped in
+   * and only the next link loads in full.
    */
   const check = (
-    event: Event,
     serverVersion: string | null | undefined,
+    get: boolean,
     navigates: unknown,
     requested: string,
     responded: string | undefined,
-  ) => {
-    const asked = new URL(requested, location.href).href;
+  ): unknown => {
+    const asked = `${new URL(requested, here.href)}`;
     const fetched = responded || asked;
-    if (
-      serverVersion &&
-      stale(serverVersion, navigates || fetched !== asked ? fetched : location.href)
-    )
-      event.preventDefault();
+    const moves = (get && navigates) || fetched !== asked;
+    return serverVersion && stale(serverVersion, moves ? fetched : here.href, moves || get);
   };
   const pushes = (value: string | null | undefined) => value && value !== "false";
+  const mark = (headers: Record<string, string>) =>
+    Object.assign(headers, { [CLIENT_HEADER]: pageVersion, [SCRIPT_HEADER]: "1" });
 
   // htmx 2
-  on("htmx:configRequest", (event) => {
-    (event.detail as { headers: Record<string, string> }).headers[CLIENT_HEADER] = pageVersion;
-  });
+  on("htmx:configRequest", (event) => mark(event.detail.headers));
   on("htmx:beforeOnLoad", (event) => {
     const { xhr, boosted, requestConfig, pathInfo } = event.detail as Htmx2Response;
-    const pushUrl = requestConfig?.elt?.closest("[hx-push-url]")?.getAttribute("hx-push-url");
-    check(
-      event,
-      xhr.getResponseHeader(header),
-      /get/i.test(requestConfig?.verb || "") && (boosted || pushes(pushUrl)),
-      pathInfo?.finalRequestPath || location.href,
-      xhr.responseURL,
-    );
+    const pushUrl = requestConfig.elt?.closest("[hx-push-url]")?.getAttribute("hx-push-url");
+    if (
+      check(
+        xhr.getResponseHeader(header),
+        requestConfig.verb === "get",
+        boosted || pushes(pushUrl),
+        pathInfo.finalRequestPath,
+        xhr.responseURL,
+      )
+    )
+      event.preventDefault();
   });
   on("htmx:historyCacheMiss", (event) => {
     const { xhr, path } = event.detail as { xhr: XMLHttpRequest; path: string };
-    xhr.setRequestHeader(CLIENT_HEADER, pageVersion);
-    // htmx 2 swaps a cache-miss response without a cancelable event: check before its onload.
+    // No request headers: the server answers the restore as a normal page, whose
+    // X-App-Version is checked here. htmx 2 swaps a cache-miss response without a cancelable
+    // event: check before its onload.
     const onload = xhr.onload;
-    xhr.onload = function (this: XMLHttpRequest, progress) {
-      const cancel = new Event("-", { cancelable: true });
-      check(cancel, xhr.getResponseHeader(header), 1, path, xhr.responseURL);
-      if (!cancel.defaultPrevented) onload?.call(this, progress);
-    };
+    xhr.onload = (progress) =>
+      check(xhr.getResponseHeader(header), true, 1, path, xhr.responseURL) ||
+      onload!.call(xhr, progress); // set by htmx before it fires the event
   });
 
   // htmx 4 (history restores are ordinary GETs carrying HX-History-Restore-Request)
-  on("htmx:config:request", (event) => {
-    (event.detail as { ctx: Htmx4Context }).ctx.request.headers[CLIENT_HEADER] = pageVersion;
-  });
+  on("htmx:config:request", (event) => mark((event.detail.ctx as Htmx4Context).request.headers));
   on("htmx:before:response", (event) => {
     const { request, response, push } = (event.detail as { ctx: Htmx4Context }).ctx;
     const { headers } = request;
-    check(
-      event,
-      response?.headers.get(header),
-      request.method === "GET" &&
-        (headers["HX-Boosted"] || headers["HX-History-Restore-Request"] || pushes(push)),
-      request.action,
-      response?.raw?.url,
-    );
+    if (
+      check(
+        response?.headers.get(header),
+        request.method === "GET",
+        headers["HX-Boosted"] || headers["HX-History-Restore-Request"] || pushes(push),
+        request.action,
+        response?.raw?.url,
+      )
+    )
+      event.preventDefault();
   });
 
   // Vite fires this when a lazy chunk fails to load, typically because a deploy removed it:
-  // reloading fetches the HTML (and chunk names) of the release now live.
-  window.addEventListener("vite:preloadError", (event) => {
-    if (stale(null, location.href)) event.preventDefault();
-  });
+  // a full load of here.href (where a router that pushed its URL first was going) fetches
+  // the HTML, and chunk names, of the release now live.
+  on(
+    "vite:preloadError",
+    (event) => {
+      if (stale(null, here.href, 1)) event.preventDefault();
+    },
+    window,
+  );
+
+  // Once a newer release is known, the next same-origin link is followed by the browser
+  // itself, a full load: stopped on window, in the capture phase, before htmx boost, Turbo or a
+  // router can take it over. (Modified clicks, target and download stay the browser's too.)
+  on(
+    "click",
+    (event) => {
+      const link = (event.target as Element).closest<HTMLAnchorElement>("a[href]");
+      if (armed && link?.origin === here.origin && bare(link.href) !== bare(here.href))
+        event.stopImmediatePropagation();
+    },
+    window,
+  );
+
+  // The version check: conditional, so a current tab costs the server a 304 from memory.
+  const interval = config.pollInterval ?? DEFAULT_POLL_INTERVAL;
+  // (The server renders whole, non-negative numbers only.)
+  if (interval) {
+    // Once warned or armed, the page knows: no more requests, and no second event from a
+    // check that was already under way.
+    const known = () => warned || armed;
+    const poll = () => {
+      if (known() || document.hidden) return;
+      fetch(config.versionUrl || DEFAULT_VERSION_URL, {
+        headers: { "If-None-Match": `"${pageVersion}"` },
+      })
+        .then((response) => {
+          // 304: still current. (`ok` is false for it.)
+          const version = response.ok && response.headers.get(header);
+          if (version && !known()) stale(version, here.href, 0);
+        })
+        // Offline, a non-JSON answer, a version no header can carry: try again next time.
+        .catch(() => {});
+    };
+    setInterval(poll, interval);
+    on("visibilitychange", poll);
+  }
 }

@@ -1,9 +1,11 @@
 import { describe, fail } from "../errors.js";
 import { VERSION_ROUTER_DEFAULTS } from "../http/version-router.js";
+import { assertReleaseId } from "../registry/release-id.js";
+import { HOST, parseUpstream, type UpstreamAddress } from "../registry/upstream.js";
 
 /** One live release and the backend serving it. */
 export interface ProxyRelease {
-  /** Release id (letters, digits, `.`, `_`, `-`, `+`; starts with a letter or digit). */
+  /** Release id (the registry's rule, `assertReleaseId`; not empty here). */
   release: string;
   /**
    * `host:port`, `[ipv6]:port` or `unix:/path.sock` (an `upstream` block is generated), or the
@@ -37,49 +39,17 @@ export interface NginxConfigOptions {
   splitKey?: string;
 }
 
-// Release ids go into map keys and comments: no quotes, braces, `;`, `$`, `\`, spaces or a
-// leading `~` (a regex in a map) can reach the config.
-const RELEASE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
+// Release ids follow the registry's one rule (release-id.ts), which already keeps nginx syntax
+// out of map keys and comments; what nginx adds is checked here: not empty, unique ignoring case.
 // nginx's default map_hash_bucket_size (the CPU cache line, usually 64) fits keys of about 40
 // bytes; longer release ids (a 40-hex SHA fits) need a bigger bucket.
 const LONG_KEY = 40;
-const HOST =
-  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/;
-const UNIX = /^unix:\/[A-Za-z0-9._/-]+$/;
-const UPSTREAM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 // nginx drops request headers with underscores by default; variables stop at `-`.
 const HEADER = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 const VARIABLE_PART = /^[A-Za-z0-9_]+$/;
 const SPLIT_KEY = /^(?:\$[A-Za-z_][A-Za-z0-9_]*)+$/;
 // Map source values equal to these words must be escaped with "\" (nginx map docs).
 const MAP_WORDS = new Set(["default", "hostnames", "include", "volatile"]);
-
-/** A validated upstream address: a generated `upstream` block, or an existing one by name. */
-type Address = { kind: "server"; server: string } | { kind: "name"; name: string };
-
-/**
- * Parses `host:port`, `[v6]:port`, `unix:/path` or an upstream name; fails on anything that
- * could carry nginx syntax (`;`, `{`, quotes, spaces, newlines, `$`).
- */
-export function parseUpstream(value: unknown, release: string): Address {
-  const bad = (why: string): never =>
-    fail(
-      "proxy-config",
-      `upstream of release "${release}" ${why}, received ${describe(value)}. Use host:port, [ipv6]:port, unix:/path.sock or the name of an upstream block.`,
-    );
-  if (typeof value !== "string" || value === "") return bad("must be a non-empty string");
-  if (UNIX.test(value)) return { kind: "server", server: value };
-  const colon = value.lastIndexOf(":");
-  if (colon > 0 && /^\d+$/.test(value.slice(colon + 1))) {
-    const host = value.slice(0, colon);
-    const port = Number(value.slice(colon + 1));
-    if (!HOST.test(host)) return bad("has an invalid host");
-    if (port < 1 || port > 65535) return bad("has a port outside 1-65535");
-    return { kind: "server", server: value };
-  }
-  if (UPSTREAM_NAME.test(value)) return { kind: "name", name: value };
-  return bad("is not an address");
-}
 
 const HEADER_HINT = "a header name (letters, digits, -)";
 const VARIABLE_HINT = "letters, digits or _";
@@ -104,7 +74,9 @@ function names(options: NginxConfigOptions): Record<keyof typeof NAMES, string> 
     const [fallback, pattern, hint] = NAMES[key];
     const value: unknown = options[key] ?? fallback;
     if (typeof value !== "string" || !pattern.test(value)) {
-      fail("proxy-config", `option "${key}" must be ${hint}, received ${describe(value)}.`);
+      fail("proxy-config", `option "${key}" must be ${hint}, received ${describe(value)}.`, {
+        code: "ERR_OPTIONS",
+      });
     }
     out[key] = value;
   }
@@ -138,22 +110,27 @@ function mapKey(release: string): string {
  */
 export function nginxConfig(options: NginxConfigOptions): string {
   if (typeof options !== "object" || options === null) {
-    fail("proxy-config", `nginxConfig expects an options object, received ${describe(options)}.`);
+    fail("proxy-config", `nginxConfig expects an options object, received ${describe(options)}.`, {
+      code: "ERR_OPTIONS",
+    });
   }
   const { releases, defaultRelease, canary } = options;
   if (!Array.isArray(releases) || releases.length === 0) {
     fail(
       "proxy-config",
       `option "releases" must be a non-empty array of { release, upstream }, received ${describe(releases)}. Pass --upstream RELEASE=host:port or register releases with an upstream.`,
+      { code: "ERR_OPTIONS" },
     );
   }
   const seen = new Map<string, string>();
   const entries = releases.map((entry, index) => {
     const release = (entry as Partial<ProxyRelease> | null)?.release;
-    if (typeof release !== "string" || !RELEASE.test(release)) {
+    assertReleaseId(release, `release #${index + 1}`);
+    if (release === "") {
       fail(
         "proxy-config",
-        `release #${index + 1} must be named by up to 100 letters, digits, ".", "_", "-", "+" (starting with a letter or digit), received ${describe(release)}.`,
+        `release #${index + 1} has an empty id: nginx routes named releases only. Register it with a RELEASE_VERSION.`,
+        { code: "ERR_RELEASE_ID" },
       );
     }
     const lower = release.toLowerCase();
@@ -161,6 +138,7 @@ export function nginxConfig(options: NginxConfigOptions): string {
       fail(
         "proxy-config",
         `releases "${seen.get(lower)}" and "${release}" collide: nginx matches pins case-insensitively; rename one.`,
+        { code: "ERR_RELEASE_ID" },
       );
     }
     seen.set(lower, release);
@@ -169,6 +147,7 @@ export function nginxConfig(options: NginxConfigOptions): string {
       fail(
         "proxy-config",
         `weight of release "${release}" must be a number ≥ 0, received ${describe(weight)}.`,
+        { code: "ERR_OPTIONS" },
       );
     }
     return {
@@ -184,6 +163,7 @@ export function nginxConfig(options: NginxConfigOptions): string {
     fail(
       "proxy-config",
       `option "defaultRelease" must be one of the releases (${live}), received ${describe(defaultRelease)}.`,
+      { code: "ERR_OPTIONS" },
     );
   }
   const weighted = entries.filter((e) => e.weight !== undefined);
@@ -192,12 +172,14 @@ export function nginxConfig(options: NginxConfigOptions): string {
       fail(
         "proxy-config",
         `canary release must be one of the releases (${live}), received ${describe(canary.release)}.`,
+        { code: "ERR_OPTIONS" },
       );
     }
     if (canary.release === defaultRelease) {
       fail(
         "proxy-config",
         `canary release "${canary.release}" is the default release; pick another one.`,
+        { code: "ERR_OPTIONS" },
       );
     }
     // split_clients takes at most two decimals.
@@ -206,10 +188,13 @@ export function nginxConfig(options: NginxConfigOptions): string {
       fail(
         "proxy-config",
         `canary percent must be a number above 0 and below 100, at most two decimals, received ${describe(percent)}.`,
+        { code: "ERR_OPTIONS" },
       );
     }
     if (weighted.length > 0) {
-      fail("proxy-config", "pass either a canary or release weights, not both.");
+      fail("proxy-config", "pass either a canary or release weights, not both.", {
+        code: "ERR_OPTIONS",
+      });
     }
   }
   const { header, query, cookie, releaseHeader, splitKey, serverName } = names(options);
@@ -295,7 +280,7 @@ export function nginxConfig(options: NginxConfigOptions): string {
   return lines.join("\n");
 }
 
-function groupOf(entry: { address: Address; group: string }): string {
+function groupOf(entry: { address: UpstreamAddress; group: string }): string {
   return entry.address.kind === "name" ? entry.address.name : entry.group;
 }
 
@@ -312,6 +297,7 @@ function parseListen(value: unknown): string {
   return fail(
     "proxy-config",
     `option "listen" must be a port (1-65535) or address:port, received ${describe(value)}.`,
+    { code: "ERR_OPTIONS" },
   );
 }
 
@@ -319,7 +305,9 @@ function parseListen(value: unknown): string {
 function percentages(parts: { weight: number; release: string }[]) {
   const total = parts.reduce((sum, p) => sum + p.weight, 0);
   if (total <= 0)
-    fail("proxy-config", "release weights add up to 0; give at least one a positive weight.");
+    fail("proxy-config", "release weights add up to 0; give at least one a positive weight.", {
+      code: "ERR_OPTIONS",
+    });
   return parts
     .filter((p) => p.weight > 0)
     .map((p) => ({ release: p.release, share: Math.floor((p.weight / total) * 10000) / 100 }));

@@ -6,6 +6,7 @@ import { parseManifest } from "../manifest/load.js";
 import type { ResolvedOptions } from "../options.js";
 import { type DeployContext, withRegistry } from "../registry/connect.js";
 import { immutableCacheControl } from "../static/immutable-cache-control.js";
+import { errnoReason } from "../util/errno.js";
 
 export interface PruneAssetsResult {
   /** Releases whose files were kept. */
@@ -37,7 +38,6 @@ export async function pruneAssets(
   options: ResolvedOptions,
   dir: string,
   { dryRun = false }: { dryRun?: boolean } = {},
-  env: NodeJS.ProcessEnv = process.env,
   context: DeployContext = {},
 ): Promise<PruneAssetsResult> {
   const root = resolve(context.cwd ?? process.cwd(), dir);
@@ -47,16 +47,17 @@ export async function pruneAssets(
   } catch (error) {
     fail(
       "prune-assets",
-      `cannot read the directory ${root} (${(error as NodeJS.ErrnoException).code ?? error}); pass the folder your server serves built files from.`,
-      { cause: error },
+      `cannot read the directory ${root} (${errnoReason(error)}); pass the folder your server serves built files from.`,
+      { cause: error, code: "ERR_DEPLOY_DIR_UNREADABLE" },
     );
   }
-  return withRegistry(options, env, context, async (registry) => {
+  return withRegistry(options, context, async (registry) => {
     const releases = (await registry.releases()).map((r) => r.release);
     if (releases.length === 0) {
       fail(
         "prune-assets",
         `the registry at ${registry.location} holds no release, so every file would go; run \`vite-rolling refresh\` first.`,
+        { code: "ERR_DEPLOY_NO_RELEASE" },
       );
     }
     const needed = new Set<string>();
@@ -66,6 +67,7 @@ export async function pruneAssets(
         fail(
           "prune-assets",
           `release ${release} is listed but its manifest is missing in ${registry.location}; nothing was deleted. Run \`vite-rolling refresh\` for it again.`,
+          { code: "ERR_DEPLOY_MANIFEST_MISSING" },
         );
       }
       for (const file of referencedFiles(parseManifest(stored.text, `release ${release}`))) {

@@ -12,17 +12,19 @@ export interface PruneResult {
 /**
  * Removes releases beyond the `keep` most recent (default `versionsToKeep`), with their
  * manifests, metadata and assets, in one atomic registry step.
+ * `_env` is ignored and kept so existing calls work: the options carry the environment,
+ * read once by `resolveOptions` (`vr.options` is resolved).
  * @example
- * await prune(resolveOptions({ manifestPath }), process.env, {}, 2);
+ * await prune(resolveOptions({ manifestPath }), undefined, {}, 2);
  */
 export async function prune(
   options: ResolvedOptions,
-  env: NodeJS.ProcessEnv = process.env,
+  _env?: NodeJS.ProcessEnv,
   context: DeployContext = {},
   keep: number = options.versionsToKeep,
 ): Promise<PruneResult> {
   checkKeep(keep, "keep");
-  return withRegistry(options, env, context, async (registry) => {
+  return withRegistry(options, context, async (registry) => {
     const { kept, removed } = await registry.prune(keep);
     return { location: registry.location, kept, removed };
   });

@@ -4,6 +4,7 @@ import { fail } from "../errors.js";
 import { referencedFiles } from "../manifest/files.js";
 import { readSidecar, sidecarPathFor } from "../manifest/sidecar.js";
 import type { Manifest } from "../manifest/types.js";
+import { errnoReason } from "../util/errno.js";
 
 /**
  * The output directory of a build: Vite writes the manifest to `<outDir>/.vite/manifest.json`
@@ -35,8 +36,8 @@ export async function readReleaseAssets(
     } catch (error) {
       fail(
         "refresh",
-        `retainAssets: the build lists ${file} but ${join(outDir, file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? error}). Register right after \`vite build\`, before anything prunes the output directory.`,
-        { cause: error },
+        `retainAssets: the build lists ${file} but ${join(outDir, file)} cannot be read (${errnoReason(error)}). Register right after \`vite build\`, before anything prunes the output directory.`,
+        { cause: error, code: "ERR_DEPLOY_ASSET_UNREADABLE" },
       );
     }
   }

@@ -13,15 +13,17 @@ export interface StatusResult {
 
 /**
  * Lists the registry's releases, current first, with their metadata.
+ * `_env` is ignored and kept so existing calls work: the options carry the environment,
+ * read once by `resolveOptions` (`vr.options` is resolved).
  * @example
  * const { releases } = await status(resolveOptions({ manifestPath }));
  */
 export async function status(
   options: ResolvedOptions,
-  env: NodeJS.ProcessEnv = process.env,
+  _env?: NodeJS.ProcessEnv,
   context: DeployContext = {},
 ): Promise<StatusResult> {
-  return withRegistry(options, env, context, async (registry) => ({
+  return withRegistry(options, context, async (registry) => ({
     location: registry.location,
     versionsToKeep: options.versionsToKeep,
     releases: await registry.releases(),

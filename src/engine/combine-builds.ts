@@ -1,15 +1,9 @@
 import { describe, fail } from "../errors.js";
-import { VersionTagsCache } from "../html/version-tags.js";
 import type { ResolvedOptions } from "../options.js";
-import type {
-  ReleaseInfo,
-  RenderContext,
-  RetainedAsset,
-  VersionInfo,
-  ViteRolling,
-} from "../types.js";
+import type { ReleaseInfo, RetainedAsset, VersionInfo, ViteRolling } from "../types.js";
 import { closest } from "../util/closest.js";
 import { hashOfPairs, shortHash } from "../version/hash.js";
+import { FrontBase } from "./front-base.js";
 
 /** Options of `combineBuilds`. */
 export interface CombineBuildsOptions {
@@ -45,18 +39,19 @@ export function combineBuilds(
   return new CombinedBuilds(builds, options);
 }
 
-class CombinedBuilds implements ViteRolling {
+class CombinedBuilds extends FrontBase {
   readonly defaultBuild: string;
   readonly #builds: ReadonlyMap<string, ViteRolling>;
   readonly #default: ViteRolling;
   #version: VersionInfo;
-  readonly #versionTags = new VersionTagsCache();
 
   constructor(builds: Record<string, ViteRolling>, options: CombineBuildsOptions) {
+    super();
     if (typeof builds !== "object" || builds === null || Object.keys(builds).length === 0) {
       fail(
         "builds",
         `combineBuilds expects an object of build name to createViteRolling(...) result, like { admin: vrAdmin, public: vrPublic }, received ${describe(builds)}.`,
+        { code: "ERR_OPTIONS" },
       );
     }
     for (const [name, vr] of Object.entries(builds)) {
@@ -64,6 +59,7 @@ class CombinedBuilds implements ViteRolling {
         fail(
           "builds",
           `build "${name}" must be what createViteRolling() returns, received ${describe(vr)}.`,
+          { code: "ERR_OPTIONS" },
         );
       }
     }
@@ -82,6 +78,11 @@ class CombinedBuilds implements ViteRolling {
     return this.#default.release;
   }
 
+  /** The build a context names; it renders without the name (it serves only itself). */
+  protected target(build: string | undefined, method: string): ViteRolling {
+    return build === undefined ? this.#default : this.#pick(build, method);
+  }
+
   #pick(name: string, method: string): ViteRolling {
     const vr = this.#builds.get(name);
     if (vr) return vr;
@@ -92,13 +93,6 @@ class CombinedBuilds implements ViteRolling {
       `${method}(): no build named ${describe(name)}; the builds are ${names.map((n) => JSON.stringify(n)).join(", ")}.${near ? ` Did you mean "${near}"?` : ""}`,
       { code: "ERR_UNKNOWN_BUILD" },
     );
-  }
-
-  /** The build a context names, and the context without the name (the build serves only itself). */
-  #route(method: string, ctx: RenderContext): [ViteRolling, RenderContext] {
-    if (ctx.build === undefined) return [this.#default, ctx];
-    const { build, ...rest } = ctx;
-    return [this.#pick(build, method), rest];
   }
 
   /** The common version of the builds, else one derived from all of them. */
@@ -115,55 +109,13 @@ class CombinedBuilds implements ViteRolling {
     this.#version = this.#combine();
   }
 
-  styles(entries: string | readonly string[], ctx: RenderContext = {}): string {
-    const [vr, rest] = this.#route("styles", ctx);
-    return vr.styles(entries, rest);
-  }
-
-  scripts(entries: string | readonly string[], ctx: RenderContext = {}): string {
-    const [vr, rest] = this.#route("scripts", ctx);
-    return vr.scripts(entries, rest);
-  }
-
-  preloadLinks(entries: string | readonly string[], ctx: RenderContext = {}): string[] {
-    const [vr, rest] = this.#route("preloadLinks", ctx);
-    return vr.preloadLinks(entries, rest);
-  }
-
-  linkHeader(entries: string | readonly string[], ctx: RenderContext = {}): string {
-    const [vr, rest] = this.#route("linkHeader", ctx);
-    return vr.linkHeader(entries, rest);
-  }
-
-  assetUrl(path: string, ctx: RenderContext = {}): string {
-    const [vr, rest] = this.#route("assetUrl", ctx);
-    return vr.assetUrl(path, rest);
-  }
-
   /** Static files Vite does not process belong to no build: the default build's settings. */
   staticUrl(path: string): string {
     return this.#default.staticUrl(path);
   }
 
-  reactRefresh(ctx: RenderContext = {}): string {
-    const [vr, rest] = this.#route("reactRefresh", ctx);
-    return vr.reactRefresh(rest);
-  }
-
-  appVersion(): string {
-    return this.#version.version;
-  }
-
   versionInfo(): VersionInfo {
     return this.#version;
-  }
-
-  versionTags(ctx: RenderContext = {}): string {
-    return this.#versionTags.render(
-      this.#version.version,
-      this.options.appVersionMismatch,
-      ctx.nonce,
-    );
   }
 
   /** Components count once, in the default build's version (and so in the combined one). */
@@ -214,14 +166,14 @@ function checkRegistries(builds: ReadonlyMap<string, ViteRolling>): void {
     for (const [second, b] of registered.slice(i + 1)) {
       const x = a.options;
       const y = b.options;
-      // `redis: null` means REDIS_URL when set, else the file registry in registryDir.
+      // Resolved options hold REDIS_URL in `redis`; null is the file registry in registryDir.
       const sameStore =
-        x.redis === y.redis &&
-        (x.redis !== null || Boolean(process.env.REDIS_URL) || x.registryDir === y.registryDir);
+        x.redis === y.redis && (x.redis !== null || x.registryDir === y.registryDir);
       if (sameStore && x.cacheKeyPrefix === y.cacheKeyPrefix) {
         fail(
           "builds",
           `builds "${first}" and "${second}" share the registry prefix "${x.cacheKeyPrefix}", so their manifests would overwrite each other. Fix: give each build its own cacheKeyPrefix, e.g. createViteRolling({ cacheKeyPrefix: "${second}_manifest", ... }).`,
+          { code: "ERR_OPTIONS" },
         );
       }
     }

@@ -106,6 +106,24 @@ export function inlineScript(
   return new CompiledTags(html.split(NONCE));
 }
 
+/** One `<script>` of `compileScripts`: its attributes, inline code (script-safe) or "". */
+export interface ScriptSpec {
+  attributes: Attribute[];
+  code: string;
+  /** What the `attributes` hook is told: "script" with a `src`, else "inline-script". */
+  kind: TagKind;
+  url: string;
+}
+
+/** Scripts, one per line, each with the request's nonce after its own attributes (legacy.ts). */
+export function compileScripts(scripts: readonly ScriptSpec[], options: TagOptions): CompiledTags {
+  const html = scripts.map(
+    ({ attributes, code, kind, url }) =>
+      `<script${attributeText(withHook([...attributes, [NONCE, true]], kind, url, options))}>${code}</script>`,
+  );
+  return new CompiledTags(html.join("\n").split(NONCE));
+}
+
 /** A `<meta name content>` tag. */
 export function metaTag(name: string, content: string): string {
   return `<meta name="${escapeHtml(name)}" content="${escapeHtml(content)}">`;
@@ -147,6 +165,7 @@ function withHook(
     fail(
       "html",
       `the attributes option returned ${typeof extra} for a ${kind} tag; it must return an object of attribute names to string | true | false | undefined.`,
+      { code: "ERR_OPTIONS" },
     );
   }
   const out = [...attributes];
@@ -155,6 +174,7 @@ function withHook(
       fail(
         "html",
         `the attributes option returned ${JSON.stringify(name)} for a ${kind} tag, which is not a valid HTML attribute name (no spaces, quotes, <, >, / or =). Fix the name in your attributes function.`,
+        { code: "ERR_OPTIONS" },
       );
     }
     // A hook's own nonce takes the request nonce's place rather than doubling it.
@@ -167,6 +187,7 @@ function withHook(
       fail(
         "html",
         `the attributes option returned ${typeof value} for attribute "${name}" of a ${kind} tag; use a string, true (bare attribute), or false / undefined (omit).`,
+        { code: "ERR_OPTIONS" },
       );
     }
     if (at >= 0) out[at] = [name, value];

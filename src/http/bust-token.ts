@@ -19,6 +19,7 @@ export function cacheBustToken(secret: string): string {
     fail(
       "token",
       "the cache-bust token needs a non-empty secret: set SECRET_KEY or the `secret` option.",
+      { code: "ERR_HTTP_NO_SECRET" },
     );
   }
   return createHmac("sha256", secret).update(CACHE_BUST_LABEL).digest("hex");

@@ -1,12 +1,14 @@
 /**
  * The node:http translations the adapters built on `IncomingMessage` / `ServerResponse`
- * (node, Express) share.
+ * (node, Express; Fastify and Koa for early hints) share. Imported as a namespace:
+ * `node.facts(req)`, `node.send(res, answer)`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Answer, HintSink, RequestFacts } from "./core.js";
+import type { Answer, HelperSource, HintSink, RequestFacts } from "./contract.js";
+import { isAnswer, type Routing } from "./routing.js";
 
 /** Request facts of a plain node request; `path` from the URL, without the query. */
-export function nodeFacts(req: IncomingMessage, path?: string): RequestFacts {
+export function facts(req: IncomingMessage, path?: string): RequestFacts {
   const url = req.url ?? "/";
   const query = url.indexOf("?");
   return {
@@ -18,7 +20,7 @@ export function nodeFacts(req: IncomingMessage, path?: string): RequestFacts {
 }
 
 /** Sends an answer; `always` are the headers every response carries. */
-export function sendAnswer(
+export function send(
   res: ServerResponse,
   answer: Answer,
   always: Readonly<Record<string, string>>,
@@ -38,7 +40,7 @@ export function setHeaders(res: ServerResponse, headers: Readonly<Record<string,
  * through `writeEarlyHints`. No 103 to an HTTP/1.0 client: it cannot know an interim
  * response (RFC 9110 15.2), and nginx proxies with HTTP/1.0 unless told otherwise.
  */
-export function nodeHints(req: IncomingMessage, res: ServerResponse): HintSink {
+export function hints(req: IncomingMessage, res: ServerResponse): HintSink {
   return {
     link(value) {
       if (!res.headersSent) res.appendHeader("link", value);
@@ -50,4 +52,34 @@ export function nodeHints(req: IncomingMessage, res: ServerResponse): HintSink {
           }
         : null,
   };
+}
+
+/** The helpers' source keyed by the response (`res.req` is its request), made once. */
+export function helperSource<Res extends ServerResponse>(
+  nonceOf: (req: Res["req"], res: Res) => string | undefined,
+): HelperSource<Res> {
+  return { nonce: (res) => nonceOf(res.req, res), hints: (res) => hints(res.req, res) };
+}
+
+/**
+ * Applies one routing result: the 409 is sent (false: stop), or the target header is set on
+ * the request and the response, a dead pin cookie expired (true: continue).
+ */
+export function applyRouting(
+  route: Routing,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path?: string,
+): boolean {
+  const routed = route(facts(req, path));
+  if (isAnswer(routed)) {
+    send(res, routed, {});
+    return false;
+  }
+  if (routed) {
+    req.headers[routed.header] = routed.target;
+    res.setHeader(routed.header, routed.target);
+    if (routed.expireCookie) res.appendHeader("set-cookie", routed.expireCookie);
+  }
+  return true;
 }

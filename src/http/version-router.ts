@@ -1,5 +1,6 @@
 import { describe, fail } from "../errors.js";
 import { closest } from "../util/closest.js";
+import { firstHeader, type HeaderRecord } from "./first-header.js";
 
 /** Release versions and the upstream (backend) serving each. */
 export type VersionMap = Readonly<Record<string, string>>;
@@ -34,7 +35,7 @@ export const VERSION_ROUTER_DEFAULTS = {
 /** The request facts a decision needs; header names lower-case, as Node gives them. */
 export interface VersionRequest {
   method: string;
-  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  headers: HeaderRecord;
   /** The Cookie header; `headers.cookie` when left out. */
   cookieHeader?: string;
   /** Request URL: a path with query (`/a?dpl=v1`) or absolute. */
@@ -109,6 +110,7 @@ export function createVersionRouter(options: VersionRouterOptions): VersionRoute
     fail(
       "version-router",
       `createVersionRouter expects an options object, received ${show(options)}.`,
+      { code: "ERR_OPTIONS" },
     );
   }
   for (const key of Object.keys(options)) {
@@ -116,6 +118,7 @@ export function createVersionRouter(options: VersionRouterOptions): VersionRoute
       fail(
         "version-router",
         `unknown option "${key}". Did you mean "${closest(key, KNOWN, 1)[0]}"?`,
+        { code: "ERR_OPTIONS" },
       );
     }
   }
@@ -124,6 +127,7 @@ export function createVersionRouter(options: VersionRouterOptions): VersionRoute
     fail(
       "version-router",
       `option "defaultVersion" must be a non-empty string, received ${show(defaultVersion)}.`,
+      { code: "ERR_OPTIONS" },
     );
   }
   // A function is not called here: a registry-backed map may still be empty at startup.
@@ -133,6 +137,7 @@ export function createVersionRouter(options: VersionRouterOptions): VersionRoute
       fail(
         "version-router",
         `option "defaultVersion" ${show(defaultVersion)} is not one of the versions (${Object.keys(versions).join(", ")}): add it to "versions" or pick one of them.`,
+        { code: "ERR_OPTIONS" },
       );
     }
   }
@@ -142,6 +147,7 @@ export function createVersionRouter(options: VersionRouterOptions): VersionRoute
       fail(
         "version-router",
         `option "${key}" must be a header-safe name (letters, digits, -_.), received ${show(value)}.`,
+        { code: "ERR_OPTIONS" },
       );
     }
     return lower ? value.toLowerCase() : value;
@@ -192,17 +198,22 @@ export function createVersionRouter(options: VersionRouterOptions): VersionRoute
 function checkVersions(value: unknown): asserts value is VersionMap {
   const what = 'option "versions" must be a function or';
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    fail("version-router", `${what} an object of version → upstream, received ${show(value)}.`);
+    fail("version-router", `${what} an object of version → upstream, received ${show(value)}.`, {
+      code: "ERR_OPTIONS",
+    });
   }
   const entries = Object.entries(value);
   if (entries.length === 0) {
-    fail("version-router", `${what} a non-empty object of version → upstream, received {}.`);
+    fail("version-router", `${what} a non-empty object of version → upstream, received {}.`, {
+      code: "ERR_OPTIONS",
+    });
   }
   for (const [version, target] of entries) {
     if (version === "" || typeof target !== "string" || target === "") {
       fail(
         "version-router",
         `${what} an object of version → upstream (non-empty strings); version ${show(version)} has ${show(target)}.`,
+        { code: "ERR_OPTIONS" },
       );
     }
   }
@@ -213,26 +224,23 @@ function show(value: unknown): string {
   return value === undefined ? "nothing" : describe(value);
 }
 
-function first(value: string | readonly string[] | undefined): string | undefined {
-  const one = typeof value === "string" ? value : value?.[0];
-  const trimmed = one?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
 function readPin(
   request: VersionRequest,
   header: string,
   query: string,
   cookie: string,
 ): { version: string; source: PinSource } | null {
-  const fromHeader = first(request.headers[header]);
+  const fromHeader = firstHeader(request.headers, header);
   if (fromHeader) return { version: fromHeader, source: "header" };
   const search = request.url.indexOf("?");
   if (search >= 0) {
     const fromQuery = new URLSearchParams(request.url.slice(search + 1).split("#")[0]).get(query);
     if (fromQuery?.trim()) return { version: fromQuery.trim(), source: "query" };
   }
-  const fromCookie = readCookie(request.cookieHeader ?? first(request.headers.cookie), cookie);
+  const fromCookie = readCookie(
+    request.cookieHeader ?? firstHeader(request.headers, "cookie"),
+    cookie,
+  );
   if (fromCookie) return { version: fromCookie, source: "cookie" };
   return null;
 }
@@ -263,8 +271,8 @@ export function readCookie(cookieHeader: string | undefined, name: string): stri
  */
 export function isNavigation(request: Pick<VersionRequest, "headers">): boolean {
   const { headers } = request;
-  if (first(headers["hx-request"]) || first(headers["x-requested-with"])) return false;
-  const mode = first(headers["sec-fetch-mode"]);
+  if (firstHeader(headers, "hx-request") || firstHeader(headers, "x-requested-with")) return false;
+  const mode = firstHeader(headers, "sec-fetch-mode");
   if (mode) return mode === "navigate";
-  return /\btext\/html\b/i.test(first(headers.accept) ?? "");
+  return /\btext\/html\b/i.test(firstHeader(headers, "accept") ?? "");
 }

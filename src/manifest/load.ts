@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { describe, fail } from "../errors.js";
+import { errnoCode, errnoReason } from "../util/errno.js";
+import { jsonSyntaxError } from "../util/json-syntax-error.js";
 import type { LoadedManifest, Manifest, ManifestChunk } from "./types.js";
 import { failMissingImport } from "./walk.js";
 
@@ -12,22 +14,24 @@ const FIX_SHAPE =
 const FIX_REBUILD = "rebuild it with `vite build`.";
 
 /**
- * Reads and validates a Vite manifest file. Errors name the path and the fix: a missing file
- * (build with `build.manifest: true` or use the `vite-rolling/vite` plugin), an unreadable
- * one, malformed JSON (with line and column), or JSON that is not a Vite manifest.
+ * The one reader of a Vite manifest file: reads and validates it (`parseManifest`). Everything
+ * that reads a manifest from disk calls it (`ready()` through `loadReleaseManifest`, `refresh`),
+ * so every path gets the same errors, each naming the path and the fix: a missing file (with a
+ * hint when Vite 5+ wrote it to `.vite/manifest.json` next to it), an unreadable one, malformed
+ * JSON (with line and column), or JSON that is not a Vite manifest.
+ * @example const { manifest, text } = await loadManifestFile("dist/.vite/manifest.json");
  */
 export async function loadManifestFile(path: string): Promise<LoadedManifest> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") {
+    if (errnoCode(error) === "ENOENT") {
       fail(SCOPE, missingMessage(path), { cause: error, code: "ERR_MANIFEST_NOT_FOUND" });
     }
     fail(
       SCOPE,
-      `cannot read the manifest at "${path}" (${code ?? (error as Error).message}). Check that the path is a file this process may read.`,
+      `cannot read the manifest at "${path}" (${errnoReason(error)}). Check that the path is a file this process may read.`,
       { cause: error, code: "ERR_MANIFEST_UNREADABLE" },
     );
   }
@@ -76,17 +80,9 @@ export function parseManifest(text: string, source: string): Manifest {
 }
 
 function jsonMessage(text: string, source: string): string {
-  const offset = jsonErrorOffset(text);
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  const column = offset - before.lastIndexOf("\n");
-  // Our own wording, not V8's: V8's differs across Node versions and quotes file content.
-  const what =
-    offset >= text.length
-      ? "unexpected end of input"
-      : `unexpected ${JSON.stringify(text[offset])}`;
-  return `the manifest at "${source}" is not valid JSON: ${what} at line ${line}, column ${column}. The file is truncated or was edited by hand: ${FIX_REBUILD}`;
+  return `the manifest at "${source}" is not valid JSON: ${jsonSyntaxError(text)}. The file is truncated or was edited by hand: ${FIX_REBUILD}`;
 }
+
 
 const STRING_FIELDS = ["src", "name", "integrity"] as const;
 const STRING_LIST_FIELDS = ["css", "assets", "imports", "dynamicImports", "names"] as const;
@@ -130,102 +126,4 @@ function shapeProblem(data: unknown): string | null {
     }
   }
   return null;
-}
-
-class Stop {
-  constructor(readonly at: number) {}
-}
-
-/**
- * Offset of the first JSON syntax error in `text` (text.length for a premature end). Runs only
- * after JSON.parse failed: V8's messages carry no position for some errors on Node 20.
- */
-export function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const stop = (): never => {
-    throw new Stop(i);
-  };
-  const space = () => {
-    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
-  };
-  const expect = (c: string) => {
-    if (text[i] !== c) stop();
-    i++;
-  };
-  const string = () => {
-    expect('"');
-    for (;;) {
-      if (i >= text.length) stop();
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) stop();
-      if (c === 0x5c) {
-        i++;
-        const e = text[i];
-        if (e === "u") {
-          for (let k = 1; k <= 4; k++) {
-            i++;
-            if (!/[0-9a-fA-F]/.test(text[i] ?? "")) stop();
-          }
-        } else if (e === undefined || !'"\\/bfnrt'.includes(e)) stop();
-      }
-      i++;
-    }
-  };
-  const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const value = (): void => {
-    space();
-    const c = text[i];
-    if (c === "{" || c === "[") {
-      const close = c === "{" ? "}" : "]";
-      i++;
-      space();
-      if (text[i] === close) {
-        i++;
-        return;
-      }
-      for (;;) {
-        if (c === "{") {
-          space();
-          string();
-          space();
-          expect(":");
-        }
-        value();
-        space();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        expect(close);
-        return;
-      }
-    }
-    if (c === '"') {
-      string();
-      return;
-    }
-    for (const word of ["true", "false", "null"]) {
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return;
-      }
-    }
-    number.lastIndex = i;
-    if (!number.test(text)) stop();
-    i = number.lastIndex;
-  };
-  try {
-    value();
-    space();
-    if (i < text.length) stop();
-    return text.length;
-  } catch (error) {
-    if (error instanceof Stop) return error.at;
-    // Nesting deep enough to overflow the stack: report the end rather than fail twice.
-    return text.length;
-  }
 }

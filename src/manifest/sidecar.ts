@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, fail } from "../errors.js";
+import { errnoCode } from "../util/errno.js";
 
 /** File name of the sidecar the Vite plugin writes next to Vite's manifest. */
 export const SIDECAR_FILE_NAME = "vite-rolling.json";
@@ -12,13 +13,13 @@ export const SIDECAR_FILE_NAME = "vite-rolling.json";
 export interface Sidecar {
   /** Format version of this file. */
   version: 1;
-  /** sha256 (hex) over the sorted (file name, sha256 of bytes) pairs of every emitted file but the manifest and this file. */
+  /** sha256 (hex) over the sorted (file name, content hash) pairs of every emitted file but the manifest and this file. */
   buildHash: string;
   /** Vite's resolved `base` of the build. */
   base: string;
   /** Subresource Integrity (`sha384-...`) of every emitted .js, .mjs and .css file, by output file name. */
   integrity: Record<string, string>;
-  /** sha256 (hex) of every emitted file's bytes, by output file name. */
+  /** Content hash (64 hex digits: the first 256 bits of the bytes' sha384) of every emitted file, by output file name. */
   files: Record<string, string>;
   /**
    * The import map Vite emitted with `build.chunkImportMap` (its `importmap.json`): stable
@@ -51,6 +52,7 @@ export function parseSidecar(text: string, path: string): Sidecar {
     fail(
       "sidecar",
       `${path}: ${what}. The file is written by the vite-rolling/vite plugin: rebuild with \`vite build\` to regenerate it.`,
+      { code: "ERR_SIDECAR" },
     );
   let data: unknown;
   try {
@@ -59,7 +61,7 @@ export function parseSidecar(text: string, path: string): Sidecar {
     return fail(
       "sidecar",
       `${path} is not valid JSON (${(error as Error).message}). Rebuild with \`vite build\` to regenerate it.`,
-      { cause: error },
+      { cause: error, code: "ERR_SIDECAR" },
     );
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
@@ -148,8 +150,11 @@ export async function readSidecar(path: string): Promise<Sidecar | null> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    return fail("sidecar", `cannot read ${path}: ${(error as Error).message}.`, { cause: error });
+    if (errnoCode(error) === "ENOENT") return null;
+    return fail("sidecar", `cannot read ${path}: ${(error as Error).message}.`, {
+      cause: error,
+      code: "ERR_SIDECAR",
+    });
   }
   return parseSidecar(text, path);
 }

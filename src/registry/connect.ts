@@ -5,24 +5,20 @@ import { createRedisStore } from "./redis/store.js";
 import type { RegistryStore } from "./store.js";
 
 /**
- * Opens the registry the options name: Redis when `options.redis` is set or `REDIS_URL` is in
- * `env`, else the file registry at `options.registryDir` (relative to `cwd`). Nothing connects
- * until the first call; `close()` the store when done.
+ * Opens the registry the options name: Redis when `options.redis` is set (resolveOptions
+ * fills it from `REDIS_URL`), else the file registry at `options.registryDir` (relative to
+ * `cwd`). Nothing connects until the first call; `close()` the store when done.
  * @example
- * const registry = openRegistry(resolveOptions({ manifestPath }), process.env);
+ * const registry = openRegistry(resolveOptions({ manifestPath }));
  */
-export function openRegistry(
-  options: ResolvedOptions,
-  env: NodeJS.ProcessEnv = process.env,
-  cwd: string = process.cwd(),
-): RegistryStore {
+export function openRegistry(options: ResolvedOptions, cwd: string = process.cwd()): RegistryStore {
   const common = {
     prefix: options.cacheKeyPrefix,
     versionsKey: options.versionsRedisKey,
     versionsToKeep: options.versionsToKeep,
     logger: options.logger,
   };
-  const redis = options.redis ?? (env.REDIS_URL || null);
+  const { redis } = options;
   if (redis !== null) return createRedisStore({ ...common, redis });
   return createFileStore({ ...common, dir: resolve(cwd, options.registryDir) });
 }
@@ -38,12 +34,11 @@ export interface DeployContext {
 /** Runs `fn` with the context's registry, or with one opened for it and closed after. */
 export async function withRegistry<T>(
   options: ResolvedOptions,
-  env: NodeJS.ProcessEnv,
   context: DeployContext,
   fn: (registry: RegistryStore) => Promise<T>,
 ): Promise<T> {
   if (context.registry) return fn(context.registry);
-  const registry = openRegistry(options, env, context.cwd);
+  const registry = openRegistry(options, context.cwd);
   try {
     return await fn(registry);
   } finally {

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/pr
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { fail } from "../errors.js";
+import { errnoCode } from "../util/errno.js";
 
 /** Tuning of `withFileLock`. */
 export interface FileLockOptions {
@@ -31,21 +32,18 @@ async function readOwner(lockDir: string): Promise<Owner | null> {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether process `pid` of this machine exists (stopped counts: it may resume). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    return errnoCode(error) === "EPERM";
   }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function errno(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code;
-}
 
 /** Whether the lock was stale and is now gone (the caller retries at once). */
 async function breakIfStale(lockDir: string, staleMs: number): Promise<boolean> {
@@ -54,7 +52,7 @@ async function breakIfStale(lockDir: string, staleMs: number): Promise<boolean> 
   try {
     mtimeMs = (await stat(lockDir)).mtimeMs;
   } catch (error) {
-    if (errno(error) === "ENOENT") return true;
+    if (errnoCode(error) === "ENOENT") return true;
     throw error;
   }
   const deadHolder = owner !== null && owner.host === hostname() && !pidAlive(owner.pid);
@@ -76,15 +74,24 @@ async function breakIfStale(lockDir: string, staleMs: number): Promise<boolean> 
   return true;
 }
 
+/** What `withFileLock` gives the function it runs. */
+export interface HeldLock {
+  /**
+   * Whether the lock is still ours. A holder that stalled past `staleMs` (SIGSTOP, swap, a
+   * debugger) was taken over: it must then commit nothing. Check right before the commit.
+   */
+  held(): Promise<boolean>;
+}
+
 /**
  * Runs `fn` while holding a lock shared by every process of this machine: a directory that
  * appears atomically (prepared aside with its owner file, then renamed into place) and that the
  * holder touches while it works. A lock whose holder died (same host, pid gone) or stopped
- * touching it for `staleMs` is taken over.
+ * touching it for `staleMs` is taken over; `fn` checks `lock.held()` before it commits.
  */
 export async function withFileLock<T>(
   lockDir: string,
-  fn: () => Promise<T>,
+  fn: (lock: HeldLock) => Promise<T>,
   options: FileLockOptions = {},
 ): Promise<T> {
   const staleMs = options.staleMs ?? 10_000;
@@ -106,7 +113,7 @@ export async function withFileLock<T>(
       break;
     } catch (error) {
       await rm(candidate, { recursive: true, force: true });
-      const code = errno(error);
+      const code = errnoCode(error);
       if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EPERM") throw error;
     }
     if (await breakIfStale(lockDir, staleMs)) continue;
@@ -118,6 +125,7 @@ export async function withFileLock<T>(
       fail(
         "registry",
         `the file registry is locked by ${who}. If no vite-rolling command is running there, delete ${lockDir} and retry.`,
+        { code: "ERR_REGISTRY_LOCKED" },
       );
     }
     await sleep(wait + Math.random() * wait);
@@ -132,7 +140,7 @@ export async function withFileLock<T>(
   );
   heartbeat.unref();
   try {
-    return await fn();
+    return await fn({ held: async () => (await readOwner(lockDir))?.token === owner.token });
   } finally {
     clearInterval(heartbeat);
     // Only remove our own lock: if it was taken over (we stalled past staleMs), it is not ours.

@@ -1,25 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, fail } from "../errors.js";
 import type { ReleaseInfo } from "../types.js";
-import type { FileLockOptions } from "./file-lock.js";
+import { errnoCode } from "../util/errno.js";
+import { writeFileAtomic } from "../util/write-file-atomic.js";
+import type { FileLockOptions, HeldLock } from "./file-lock.js";
 import { assertReleaseId } from "./release-id.js";
-import {
-  assertAssetPath,
-  assetEntries,
-  bareReleaseWarning,
-  checkKeep,
-  describeManifest,
-  type RegisterInput,
-  type RegisterResult,
-  type RegistryStore,
-  type ResolvedStoreOptions,
-  resolveStoreOptions,
-  type StoredManifest,
-  type StoreOptions,
-  sha256,
+import type {
+  RegisterInput,
+  RegisterResult,
+  RegistryStore,
+  ResolvedStoreOptions,
+  StoredManifest,
+  StoreOptions,
 } from "./store.js";
+import * as common from "./store.js";
 
 /** Options of `createFileStore`. */
 export interface FileStoreOptions extends StoreOptions {
@@ -29,12 +25,25 @@ export interface FileStoreOptions extends StoreOptions {
   lock?: FileLockOptions;
 }
 
+/** Where one release's files live, relative to `manifests/` and `assets/`. */
+interface StoredFiles {
+  manifest: string;
+  /** Directory of its retained files, or null when none were retained. */
+  assets: string | null;
+}
+
 /** The index: the one file whose atomic replacement commits a step. */
 interface Index {
   /** Live releases with their metadata, most recent first. */
   releases: ReleaseInfo[];
   /** Metadata of the manifest of release "" (bare prefix), if one was registered. */
   bare: ReleaseInfo | null;
+  /**
+   * Files of each release ("" = bare), named per step: a step writes new names and the index
+   * switches to them in its one rename, so a reader never sees a release between two versions
+   * of its files (issue 14). Absent for registries written before: the fixed names then.
+   */
+  files?: Record<string, StoredFiles>;
 }
 
 const EMPTY: Index = { releases: [], bare: null };
@@ -45,33 +54,16 @@ function fileName(name: string): string {
   return encoded === "." || encoded === ".." ? encoded.replaceAll(".", "%2E") : encoded;
 }
 
-function errno(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code;
-}
-
-/** Writes a file so readers see the old bytes or the new ones, never a part: temp file, fsync, rename. */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const handle = await open(temp, "wx");
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+/** Readers see the old bytes or the new ones, and a power loss leaves one of them: fsync first. */
+function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  return writeFileAtomic(path, data, { fsync: true });
 }
 
 async function readIfExists(path: string): Promise<string | null> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
-    if (errno(error) === "ENOENT") return null;
+    if (errnoCode(error) === "ENOENT") return null;
     throw error;
   }
 }
@@ -86,19 +78,36 @@ function isInfo(value: unknown): value is ReleaseInfo {
 }
 
 /**
+ * The tag of one step's files: this pid (so a step never sweeps the files of a live process's
+ * step in flight, even a stalled one) and a random part.
+ */
+function generation(): string {
+  return `${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+/** The pid in a file name written by `generation` or `writeFileAtomic`, else null. */
+function writerPid(name: string): number | null {
+  const match = /[.@](\d+)[-.][0-9a-f]+(?:\.json|\.tmp)?$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/** The file names' stand-in for release "" (no release id has "@"). */
+const slot = (release: string) => (release === "" ? "@bare" : release);
+
+/**
  * The embedded registry: a directory shared by the processes of one machine.
  *
  * ```
  * <registryDir>/<prefix>/                 one registry per cacheKeyPrefix (URI-encoded)
- *   <versionsRedisKey>.json               the index: live releases + metadata, most recent first
- *   manifests/<release>.json              manifest text of each listed release
- *   assets/<release>/<encoded path>       retained built files (opt-in)
- *   manifest.json                         manifest of release "" (the seed's bare prefix)
+ *   <versionsRedisKey>.json               the index: live releases, metadata, their files' names
+ *   manifests/<release>.<gen>.json        manifest text of each listed release
+ *   assets/<release>@<gen>/<encoded path> retained built files (opt-in)
  *   .lock/                                held by the process changing the registry
  * ```
- * A step writes the new files, then replaces the index (the commit point), then deletes what
- * left it. Readers trust only the index, so a crash between those steps leaves invisible files
- * that the next step sweeps: no manifest is ever visible without its release being listed.
+ * A step writes new files under names of its own, then replaces the index (the commit point,
+ * refused when the step lost its lock), then deletes what the index no longer names. Readers
+ * trust only the index, so a crash or a lost lock leaves invisible files the next step sweeps:
+ * no listed release is ever without its manifest or its retained files.
  */
 class FileStore implements RegistryStore {
   readonly kind = "file";
@@ -113,27 +122,40 @@ class FileStore implements RegistryStore {
       fail(
         "registry",
         `registryDir must be a directory path, received ${describe(options.dir)}. Pass e.g. ".vite-rolling".`,
+        { code: "ERR_OPTIONS" },
       );
     }
-    this.#options = resolveStoreOptions(options);
+    this.#options = common.resolveStoreOptions(options);
     this.#root = join(resolve(options.dir), fileName(this.#options.prefix));
     this.#index = join(this.#root, `${fileName(this.#options.versionsKey)}.json`);
     this.#lock = options.lock ?? {};
     this.location = this.#root;
   }
 
-  #manifestPath(release: string): string {
+  /** The files of `release` as `index` names them (the fixed names of older registries). */
+  #filesOf(index: Index, release: string): StoredFiles {
+    const named = index.files?.[release];
+    if (named) return named;
     return release === ""
-      ? join(this.#root, "manifest.json")
-      : join(this.#root, "manifests", `${release}.json`);
+      ? { manifest: "../manifest.json", assets: "../bare-assets" }
+      : { manifest: `${release}.json`, assets: release };
   }
 
-  #assetsDir(release: string): string {
-    return release === "" ? join(this.#root, "bare-assets") : join(this.#root, "assets", release);
+  #manifestPath(index: Index, release: string): string {
+    return join(this.#root, "manifests", this.#filesOf(index, release).manifest);
+  }
+
+  #listed(index: Index, release: string): ReleaseInfo | null {
+    return (
+      (release === "" ? index.bare : index.releases.find((r) => r.release === release)) ?? null
+    );
   }
 
   async #readIndex(): Promise<Index> {
-    const text = await readIfExists(this.#index);
+    return this.#parseIndex(await readIfExists(this.#index));
+  }
+
+  #parseIndex(text: string | null): Index {
     if (text === null) return EMPTY;
     let parsed: unknown;
     try {
@@ -142,75 +164,87 @@ class FileStore implements RegistryStore {
       fail(
         "registry",
         `registry index ${this.#index} is not valid JSON (${(error as Error).message}). It is only written by rename, so something else edited it: delete it and run \`vite-rolling refresh\` again.`,
-        { cause: error },
+        { cause: error, code: "ERR_REGISTRY_CORRUPT" },
       );
     }
-    const releases = (parsed as { releases?: unknown }).releases;
-    const bare = (parsed as { bare?: unknown }).bare;
+    const { releases, bare, files } = parsed as {
+      releases?: unknown;
+      bare?: unknown;
+      files?: unknown;
+    };
     if (!Array.isArray(releases) || !releases.every(isInfo)) {
       fail(
         "registry",
         `registry index ${this.#index} has no "releases" list. Delete it and run \`vite-rolling refresh\` again.`,
+        { code: "ERR_REGISTRY_CORRUPT" },
       );
     }
-    return { releases, bare: isInfo(bare) ? bare : null };
+    const index: Index = { releases, bare: isInfo(bare) ? bare : null };
+    if (typeof files === "object" && files !== null)
+      index.files = files as Record<string, StoredFiles>;
+    return index;
   }
 
-  async #locked<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Reads a file of a listed release. A step may commit and sweep the file between our index
+   * read and the file read: then the index names newer files, so read it again (a few times).
+   */
+  async #readListed<T>(
+    release: string,
+    read: (index: Index) => Promise<T | null>,
+  ): Promise<{ index: Index; value: T | null } | null> {
+    let text = await readIfExists(this.#index);
+    for (let attempt = 0; ; attempt++) {
+      const index = this.#parseIndex(text);
+      if (!this.#listed(index, release)) return null;
+      const value = await read(index);
+      if (value !== null || attempt === 3) return { index, value };
+      const again = await readIfExists(this.#index);
+      if (again === text) return { index, value };
+      text = again;
+    }
+  }
+
+  async #locked<T>(fn: (step: Step) => Promise<T>): Promise<T> {
     await mkdir(join(this.#root, "manifests"), { recursive: true });
     await mkdir(join(this.#root, "assets"), { recursive: true });
     // Loaded here, on the first write: a server reads the registry at start and may never
     // write it, and the lock module (with node:os) was startup time for nothing (bench figure 6).
-    const { withFileLock } = await import("./file-lock.js");
-    return withFileLock(join(this.#root, ".lock"), fn, this.#lock);
-  }
-
-  /** Replaces the release's retained files as a whole: readers see the old set or the new one. */
-  async #writeAssets(release: string, assets: [string, Uint8Array][]): Promise<void> {
-    const target = this.#assetsDir(release);
-    const temp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
-    await mkdir(temp, { recursive: true });
-    for (const [file, bytes] of assets) await writeAtomic(join(temp, fileName(file)), bytes);
-    const old = `${target}.${randomBytes(4).toString("hex")}.old`;
-    await rename(target, old).catch((error) => {
-      if (errno(error) !== "ENOENT") throw error;
-    });
-    await rename(temp, target);
-    await rm(old, { recursive: true, force: true });
-  }
-
-  /** Commits `index`, then removes files of releases it no longer lists (and crash leftovers). */
-  async #commit(index: Index): Promise<void> {
-    await writeAtomic(this.#index, `${JSON.stringify(index, null, 2)}\n`);
-    const live = new Set(index.releases.map((info) => info.release));
-    // Under the lock no other step has files in flight, so whatever the index does not name goes.
-    const manifests = await readdir(join(this.#root, "manifests"));
-    for (const name of manifests) {
-      if (!(name.endsWith(".json") && live.has(name.slice(0, -5)))) {
-        await rm(join(this.#root, "manifests", name), { force: true });
-      }
-    }
-    for (const name of await readdir(join(this.#root, "assets"))) {
-      if (!live.has(name))
-        await rm(join(this.#root, "assets", name), { recursive: true, force: true });
-    }
-    for (const name of await readdir(this.#root)) {
-      if (name.endsWith(".tmp") && !name.startsWith(".lock")) {
-        await rm(join(this.#root, name), { recursive: true, force: true });
-      }
-    }
+    const { withFileLock, pidAlive } = await import("./file-lock.js");
+    return withFileLock(
+      join(this.#root, ".lock"),
+      async (lock) => {
+        const text = await readIfExists(this.#index);
+        const step = new Step(
+          this.#root,
+          this.#index,
+          this.#parseIndex(text),
+          text,
+          lock,
+          pidAlive,
+        );
+        try {
+          return await fn(step);
+        } catch (error) {
+          await step.discard();
+          throw error;
+        }
+      },
+      this.#lock,
+    );
   }
 
   async getManifest(release: string): Promise<StoredManifest | null> {
     assertReleaseId(release);
-    const index = await this.#readIndex();
-    const entry = release === "" ? index.bare : index.releases.find((r) => r.release === release);
-    if (!entry) return null;
-    const text = await readIfExists(this.#manifestPath(release));
-    if (text === null) return null;
+    const found = await this.#readListed(release, (index) =>
+      readIfExists(this.#manifestPath(index, release)),
+    );
+    const entry = found && this.#listed(found.index, release);
+    if (!found || found.value === null || !entry) return null;
+    const text = found.value;
     return {
       text,
-      info: { ...entry, manifestHash: sha256(text), size: Buffer.byteLength(text, "utf8") },
+      info: { ...entry, manifestHash: common.sha256(text), size: Buffer.byteLength(text, "utf8") },
     };
   }
 
@@ -219,64 +253,78 @@ class FileStore implements RegistryStore {
     if (release === "") return false;
     // The common case on the serving path is "not listed": answer it without a lock or a
     // single write, so a read-only or absent registry directory costs nothing.
-    if (!(await this.#readIndex()).releases.some((r) => r.release === release)) return false;
-    return this.#locked(async () => {
-      const index = await this.#readIndex();
+    if (!this.#listed(await this.#readIndex(), release)) return false;
+    return this.#locked(async (step) => {
+      const { index } = step;
       const at = index.releases.findIndex((r) => r.release === release);
       const entry = index.releases[at];
       if (!entry) return false;
-      if ((await readIfExists(this.#manifestPath(release))) !== null) return false;
-      await writeAtomic(this.#manifestPath(release), text);
-      const info = describeManifest(release, text, entry);
-      if (info.manifestHash !== entry.manifestHash || info.size !== entry.size) {
-        const releases = [...index.releases];
-        releases[at] = info;
-        await this.#commit({ ...index, releases });
-      }
+      if ((await readIfExists(this.#manifestPath(index, release))) !== null) return false;
+      const manifest = await step.writeManifest(release, text);
+      const releases = [...index.releases];
+      releases[at] = common.describeManifest(release, text, entry);
+      const files = { ...this.#filesOf(index, release), manifest };
+      await this.#commit(step, { ...index, releases }, release, files);
       return true;
     });
   }
 
   async register(input: RegisterInput): Promise<RegisterResult> {
-    const { release, manifestText } = input;
-    assertReleaseId(release);
-    if (typeof manifestText !== "string") {
-      fail("registry", `manifestText must be a string, received ${describe(manifestText)}.`);
-    }
-    const assets = assetEntries(input.assets);
-    const result = await this.#locked(async () => {
-      const index = await this.#readIndex();
-      const previous =
-        release === "" ? index.bare : index.releases.find((r) => r.release === release);
-      const hash = sha256(manifestText);
-      const info = describeManifest(release, manifestText, {
+    const { release, manifestText, upstream, appVersion, assets } =
+      common.checkRegisterInput(input);
+    const result = await this.#locked(async (step) => {
+      const { index } = step;
+      const previous = this.#listed(index, release);
+      const hash = common.sha256(manifestText);
+      const info = common.describeManifest(release, manifestText, {
         // Same bytes again: the release keeps the time it first went live.
         registeredAt:
           previous?.manifestHash === hash ? previous.registeredAt : new Date().toISOString(),
-        upstream: input.upstream,
-        appVersion: input.appVersion,
+        upstream,
+        appVersion,
       });
-      await writeAtomic(this.#manifestPath(release), manifestText);
-      if (assets) await this.#writeAssets(release, assets);
+      const stored: StoredFiles = {
+        manifest: await step.writeManifest(release, manifestText),
+        // Without new assets, a listed release keeps the ones it retained before.
+        assets: assets
+          ? await step.writeAssets(release, assets)
+          : previous
+            ? this.#filesOf(index, release).assets
+            : null,
+      };
       const replaced = !!previous && previous.manifestHash !== hash;
       if (release === "") {
-        await this.#commit({ ...index, bare: info });
+        await this.#commit(step, { ...index, bare: info }, release, stored);
         return { kept: index.releases.map((r) => r.release), removed: [], replaced };
       }
       const { kept, removed } = trim(index.releases, this.#options.versionsToKeep, info);
-      await this.#commit({ ...index, releases: kept });
+      await this.#commit(step, { ...index, releases: kept }, release, stored);
       return { kept: kept.map((r) => r.release), removed, replaced };
     });
-    if (release === "") this.#options.logger.warn(bareReleaseWarning(this.#manifestPath("")));
+    if (release === "") {
+      this.#options.logger.warn(common.bareReleaseWarning(join(this.#root, "manifests")));
+    }
     return result;
   }
 
+  /**
+   * Commits `next` naming the files of each release it lists: `release`'s new `files`, the
+   * others' as before (an older registry's fixed names made explicit).
+   */
+  #commit(step: Step, next: Index, release?: string, files?: StoredFiles): Promise<void> {
+    const named: Record<string, StoredFiles> = {};
+    for (const info of next.releases) named[info.release] = this.#filesOf(step.index, info.release);
+    if (next.bare) named[""] = this.#filesOf(step.index, "");
+    if (release !== undefined && files) named[release] = files;
+    return step.commit({ ...next, files: named });
+  }
+
   async prune(keep = this.#options.versionsToKeep): Promise<RegisterResult> {
-    checkKeep(keep, "keep");
-    return this.#locked(async () => {
-      const index = await this.#readIndex();
+    common.checkKeep(keep, "keep");
+    return this.#locked(async (step) => {
+      const { index } = step;
       const { kept, removed } = trim(index.releases, keep, null);
-      await this.#commit({ ...index, releases: kept });
+      await this.#commit(step, { ...index, releases: kept });
       return { kept: kept.map((r) => r.release), removed, replaced: false };
     });
   }
@@ -287,20 +335,117 @@ class FileStore implements RegistryStore {
 
   async getAsset(release: string, file: string): Promise<Buffer | null> {
     assertReleaseId(release);
-    assertAssetPath(file);
-    const index = await this.#readIndex();
-    const listed = release === "" ? index.bare : index.releases.find((r) => r.release === release);
-    if (!listed) return null;
-    try {
-      return await readFile(join(this.#assetsDir(release), fileName(file)));
-    } catch (error) {
-      if (errno(error) === "ENOENT") return null;
-      throw error;
-    }
+    common.assertAssetPath(file);
+    const found = await this.#readListed(release, async (index) => {
+      const dir = this.#filesOf(index, release).assets;
+      if (dir === null) return null;
+      try {
+        return await readFile(join(this.#root, "assets", dir, fileName(file)));
+      } catch (error) {
+        if (errnoCode(error) === "ENOENT") return null;
+        throw error;
+      }
+    });
+    return found?.value ?? null;
   }
 
   async close(): Promise<void> {
     // Nothing held between calls.
+  }
+}
+
+/**
+ * One locked step: the index as it was when the lock was taken, the files this step writes
+ * (under names of its own generation) and its commit.
+ */
+class Step {
+  readonly #gen = generation();
+  readonly #written: string[] = [];
+  constructor(
+    readonly root: string,
+    readonly indexPath: string,
+    readonly index: Index,
+    readonly indexText: string | null,
+    readonly lock: HeldLock,
+    readonly pidAlive: (pid: number) => boolean,
+  ) {}
+
+  /** Writes the manifest under a new name; returns it (relative to `manifests/`). */
+  async writeManifest(release: string, text: string): Promise<string> {
+    const name = `${slot(release)}.${this.#gen}.json`;
+    const path = join(this.root, "manifests", name);
+    this.#written.push(path);
+    await writeAtomic(path, text);
+    return name;
+  }
+
+  /** Writes the retained files into a new directory; returns its name (relative to `assets/`). */
+  async writeAssets(release: string, assets: [string, Uint8Array][]): Promise<string> {
+    const name = `${slot(release)}@${this.#gen}`;
+    const dir = join(this.root, "assets", name);
+    this.#written.push(dir);
+    await mkdir(dir, { recursive: true });
+    for (const [file, bytes] of assets) await writeAtomic(join(dir, fileName(file)), bytes);
+    return name;
+  }
+
+  /**
+   * Commits `next` unless this step lost the lock (it stalled past `staleMs` and another step
+   * took over) or the index changed under it: then it removes its own files and fails, so a
+   * resumed step never puts back its old view (issue 14).
+   */
+  async commit(next: Index): Promise<void> {
+    if (!(await this.lock.held()) || (await readIfExists(this.indexPath)) !== this.indexText) {
+      fail(
+        "registry",
+        `this step stalled longer than the file lock's stale time and another process took the lock over, so it committed nothing (the registry at ${this.root} holds the other step's result). Run the command again.`,
+        { code: "ERR_REGISTRY_LOCK_LOST" },
+      );
+    }
+    await writeAtomic(this.indexPath, `${JSON.stringify(next, null, 2)}\n`);
+    this.#written.length = 0;
+    await this.#sweep(next);
+  }
+
+  /** Removes what this step wrote (after a failure: nothing of it is referenced). */
+  async discard(): Promise<void> {
+    for (const path of this.#written) await rm(path, { recursive: true, force: true });
+  }
+
+  /**
+   * Deletes what `index` does not name: files of releases that left it, older generations and
+   * crash leftovers. Files another live process is writing (a step that stalled and will find
+   * it lost the lock) are left to it.
+   */
+  async #sweep(index: Index): Promise<void> {
+    const files = Object.values(index.files ?? {});
+    const keep = {
+      manifests: new Set(files.map((f) => f.manifest)),
+      assets: new Set(files.flatMap((f) => (f.assets === null ? [] : [f.assets]))),
+    };
+    const inFlight = (name: string) => {
+      const pid = writerPid(name);
+      return pid !== null && pid !== process.pid && this.pidAlive(pid);
+    };
+    for (const folder of ["manifests", "assets"] as const) {
+      for (const name of await readdir(join(this.root, folder))) {
+        if (!keep[folder].has(name) && !inFlight(name)) {
+          await rm(join(this.root, folder, name), { recursive: true, force: true });
+        }
+      }
+    }
+    for (const name of await readdir(this.root)) {
+      const legacy = name === "manifest.json" || name === "bare-assets";
+      const referenced = files.some(
+        (f) => f.manifest === `../${name}` || f.assets === `../${name}`,
+      );
+      if (
+        ((legacy && !referenced) || (name.endsWith(".tmp") && !name.startsWith(".lock"))) &&
+        !inFlight(name)
+      ) {
+        await rm(join(this.root, name), { recursive: true, force: true });
+      }
+    }
   }
 }
 

@@ -1,6 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { fail, type Logger } from "../errors.js";
+import type { Logger } from "../errors.js";
+import { loadManifestFile, parseManifest } from "../manifest/load.js";
+import type { LoadedManifest } from "../manifest/types.js";
 import { assertReleaseId } from "./release-id.js";
 import type { RegistryStore } from "./store.js";
 
@@ -21,12 +22,6 @@ export interface LoadReleaseOptions {
   timeoutMs?: number;
 }
 
-/** Where the manifest came from. */
-export interface LoadedManifest {
-  text: string;
-  source: "registry" | "file";
-}
-
 /** Rejects after `ms` so a hung registry never holds up startup; the timer never keeps Node alive. */
 function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -42,13 +37,20 @@ function reason(error: unknown): string {
   return message.replace(/^\[vite-rolling\] \[[^\]]+\] /, "");
 }
 
+/** How messages name the registry's copy of a release's manifest (its `source`). */
+export function registrySource(release: string): string {
+  return `the registry (release "${release}")`;
+}
+
 /**
- * Loads this release's manifest: from the registry when it has it, else from the local file,
- * which it then writes through to the registry (only for a listed release). A registry that is
- * down or slow costs one warning and the local file: a page never breaks for it, and the next
- * call tries the registry again (no restart needed once it is back).
+ * Loads and validates this release's manifest: from the registry when it has it (`source` is
+ * then `registrySource(release)`), else from the local file (`source` is `manifestPath`), which
+ * it then writes through to the registry (only for a listed release). A registry that is down
+ * or slow costs one warning and the local file: a page never breaks for it, and the next call
+ * tries the registry again (no restart needed once it is back). The local file is read by
+ * `loadManifestFile`, so a wrong `manifestPath` gets the same message (and Vite 5+ hint) here.
  * @example
- * const { text, source } = await loadReleaseManifest({ registry, release, manifestPath, cache: true, logger: console });
+ * const { manifest, text, source } = await loadReleaseManifest({ registry, release, manifestPath, cache: true, logger: console });
  */
 export async function loadReleaseManifest(options: LoadReleaseOptions): Promise<LoadedManifest> {
   const { registry, release, cache, logger } = options;
@@ -61,7 +63,10 @@ export async function loadReleaseManifest(options: LoadReleaseOptions): Promise<
   if (useRegistry) {
     try {
       const stored = await bounded(registry.getManifest(release), timeoutMs, "the registry read");
-      if (stored) return { text: stored.text, source: "registry" };
+      if (stored) {
+        const source = registrySource(release);
+        return { manifest: parseManifest(stored.text, source), text: stored.text, source };
+      }
     } catch (error) {
       registryFailed = true;
       logger.warn(
@@ -69,25 +74,18 @@ export async function loadReleaseManifest(options: LoadReleaseOptions): Promise<
       );
     }
   }
-  const path = resolve(options.cwd ?? process.cwd(), options.manifestPath);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    fail(
-      "manifest",
-      `no manifest for release "${release}" in the registry and none at ${path} (${(error as NodeJS.ErrnoException).code ?? reason(error)}). Run \`vite build\` with build.manifest: true, or fix manifestPath.`,
-      { cause: error },
-    );
-  }
+  // Unresolved when no cwd is given, so a missing file's message shows the path as configured.
+  const path =
+    options.cwd === undefined ? options.manifestPath : resolve(options.cwd, options.manifestPath);
+  const loaded = await loadManifestFile(path);
   if (useRegistry && !registryFailed) {
     try {
-      await bounded(registry.writeThrough(release, text), timeoutMs, "the registry write");
+      await bounded(registry.writeThrough(release, loaded.text), timeoutMs, "the registry write");
     } catch (error) {
       logger.warn(
         `[vite-rolling] [registry] cannot cache release "${release}" in ${registry.location} (${reason(error)}); serving the local manifest ${options.manifestPath}.`,
       );
     }
   }
-  return { text, source: "file" };
+  return loaded;
 }

@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import { describe, fail, type Logger } from "../errors.js";
 import type { ReleaseInfo } from "../types.js";
+import { isAssetPath } from "../util/asset-path.js";
+import { assertReleaseId } from "./release-id.js";
+import { parseUpstream } from "./upstream.js";
 
 /** A manifest as the registry holds it: its text and what the registry knows of its release. */
 export interface StoredManifest {
@@ -95,12 +98,14 @@ export function resolveStoreOptions(options: StoreOptions): ResolvedStoreOptions
     fail(
       "registry",
       `cacheKeyPrefix must be a non-empty string without "{" or "}", received ${describe(prefix)}. The registry adds its own Redis Cluster hash tag; pass the plain prefix, e.g. "vite_manifest".`,
+      { code: "ERR_OPTIONS" },
     );
   }
   if (typeof versionsKey !== "string" || versionsKey === "") {
     fail(
       "registry",
       `versionsRedisKey must be a non-empty string, received ${describe(versionsKey)}.`,
+      { code: "ERR_OPTIONS" },
     );
   }
   checkKeep(versionsToKeep, "versionsToKeep");
@@ -113,6 +118,7 @@ export function checkKeep(keep: unknown, name: string): asserts keep is number {
     fail(
       "registry",
       `${name} must be an integer from 1 to 1000, received ${describe(keep)}. Keep at least the release being served.`,
+      { code: "ERR_OPTIONS" },
     );
   }
 }
@@ -138,29 +144,53 @@ export function describeManifest(
   };
 }
 
-/**
- * Throws unless `file` is a relative output path a retained asset may have: no "..", no leading
- * "/", no backslash or control characters (it becomes a hash field or an encoded file name).
- */
+/** Throws unless `file` is a relative output path a retained asset may have (`isAssetPath`). */
 export function assertAssetPath(file: unknown): asserts file is string {
-  const ok =
-    typeof file === "string" &&
-    file.length > 0 &&
-    file.length <= 1024 &&
-    !file.startsWith("/") &&
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
-    !/[\\\u0000-\u001f\u007f]/u.test(file) &&
-    !file.split("/").some((part) => part === "" || part === "." || part === "..");
-  if (!ok) {
+  if (!isAssetPath(file)) {
     fail(
       "registry",
       `asset path ${describe(file)} is not a relative output path; pass paths as Vite writes them, e.g. "assets/index-4f2a.js".`,
+      { code: "ERR_REGISTRY_ASSET_PATH" },
     );
   }
 }
 
+/** A `RegisterInput` after `checkRegisterInput`: every field checked, assets sorted by path. */
+export interface CheckedRegisterInput {
+  release: string;
+  manifestText: string;
+  upstream: string | null;
+  appVersion: string | null;
+  /** [path, bytes] pairs in sorted order, or null when none are retained. */
+  assets: [string, Uint8Array][] | null;
+}
+
+/**
+ * Checks everything `register` writes before any store touches its backend, so a bad input
+ * changes nothing: the release id, the manifest text, the upstream (one rule, `parseUpstream`,
+ * so what is registered is what `proxy-config` can route to) and the retained assets.
+ */
+export function checkRegisterInput(input: RegisterInput): CheckedRegisterInput {
+  const { release, manifestText } = input;
+  assertReleaseId(release);
+  if (typeof manifestText !== "string") {
+    fail("registry", `manifestText must be a string, received ${describe(manifestText)}.`, {
+      code: "ERR_REGISTRY_INPUT",
+    });
+  }
+  const upstream = input.upstream || null;
+  if (upstream !== null) parseUpstream(upstream, release);
+  return {
+    release,
+    manifestText,
+    upstream,
+    appVersion: input.appVersion || null,
+    assets: assetEntries(input.assets),
+  };
+}
+
 /** Returns the validated assets as [path, bytes] pairs in a stable (sorted) order. */
-export function assetEntries(
+function assetEntries(
   assets: ReadonlyMap<string, Uint8Array> | null | undefined,
 ): [string, Uint8Array][] | null {
   if (!assets) return null;
@@ -171,6 +201,7 @@ export function assetEntries(
       fail(
         "registry",
         `asset ${JSON.stringify(file)} must be a Buffer or Uint8Array, received ${describe(bytes)}.`,
+        { code: "ERR_REGISTRY_INPUT" },
       );
     }
   }

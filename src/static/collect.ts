@@ -51,18 +51,20 @@ export async function collectStatic(src: string, out: string): Promise<CollectRe
     fail(
       "collect",
       `source directory ${src} does not exist or cannot be read. Pass the folder that holds your static files.`,
-      { cause: error },
+      { cause: error, code: "ERR_STATIC_COLLECT" },
     ),
   );
   if (!info.isDirectory())
     fail(
       "collect",
       `source ${src} is not a directory. Pass the folder that holds your static files.`,
+      { code: "ERR_STATIC_COLLECT" },
     );
   if (source === target) {
     fail(
       "collect",
       `source and output are the same directory (${src}). Pass a separate output directory, e.g. "dist/static".`,
+      { code: "ERR_STATIC_COLLECT" },
     );
   }
 
@@ -74,6 +76,7 @@ export async function collectStatic(src: string, out: string): Promise<CollectRe
       fail(
         "collect",
         `${join(src, path)} would be overwritten by the manifest collect writes. Rename or move that file.`,
+        { code: "ERR_STATIC_COLLECT" },
       );
     }
     const bytes = await readFile(join(source, path));

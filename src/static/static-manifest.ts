@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { describe, fail } from "../errors.js";
+import { errnoCode, errnoReason } from "../util/errno.js";
+import { jsonSyntaxError } from "../util/json-syntax-error.js";
 
 /** File name of the manifest `vite-rolling collect` writes at the root of its output. */
 export const STATIC_MANIFEST_FILE_NAME = "staticfiles.json";
@@ -22,13 +24,15 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /** Validates the text of a `staticfiles.json`; errors name the file, the field and the fix. */
 export function parseStaticManifest(text: string, path: string): StaticManifest {
   const fix = 'Run "npx vite-rolling collect <src> <out>" again to regenerate it.';
-  const bad = (what: string): never => fail("static", `${path}: ${what}. ${fix}`);
+  const bad = (what: string): never =>
+    fail("static", `${path}: ${what}. ${fix}`, { code: "ERR_STATIC_MANIFEST" });
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return fail("static", `${path} is not valid JSON (${(error as Error).message}). ${fix}`, {
+    return fail("static", `${path} is not valid JSON: ${jsonSyntaxError(text)}. ${fix}`, {
       cause: error,
+      code: "ERR_STATIC_MANIFEST",
     });
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
@@ -58,13 +62,13 @@ export function parseStaticManifest(text: string, path: string): StaticManifest 
 }
 
 function missing(path: string, error: unknown): never {
-  const code = (error as NodeJS.ErrnoException).code;
   const hint =
-    code === "ENOENT"
+    errnoCode(error) === "ENOENT"
       ? 'Run "npx vite-rolling collect <src> <out>" at build time and point staticManifestPath at <out>/staticfiles.json.'
       : "Check the path and its permissions.";
-  return fail("static", `cannot read ${path} (${code ?? (error as Error).message}). ${hint}`, {
+  return fail("static", `cannot read ${path} (${errnoReason(error)}). ${hint}`, {
     cause: error,
+    code: "ERR_STATIC_MANIFEST",
   });
 }
 

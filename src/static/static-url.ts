@@ -4,7 +4,7 @@ import { fail } from "../errors.js";
 import { closest } from "../util/closest.js";
 import { sha256Hex, shortHash } from "../version/hash.js";
 import { readStaticManifestSync, type StaticManifest } from "./static-manifest.js";
-import { joinUrl, normalizeStaticPath } from "./static-path.js";
+import { appendEncodedPath, normalizeStaticPath } from "./static-path.js";
 
 /** Options of `createStaticUrl`: the static-file settings of `createViteRolling`. */
 export interface StaticUrlOptions {
@@ -42,7 +42,7 @@ export function createStaticUrl(options: StaticUrlOptions): StaticUrl {
   if (options.dev) {
     if (!(options.staticDevVersionQuery ?? true)) {
       return function staticUrl(path) {
-        return joinUrl(base, normalizeStaticPath(path));
+        return appendEncodedPath(base, normalizeStaticPath(path));
       };
     }
     return devStaticUrl(base, options.staticRoot ?? null);
@@ -55,6 +55,7 @@ export function createStaticUrl(options: StaticUrlOptions): StaticUrl {
         fail(
           "static",
           `staticUrl(${JSON.stringify(path)}) in production needs staticManifestPath: run "npx vite-rolling collect <src> <out>" at build time and set staticManifestPath to "<out>/staticfiles.json".`,
+          { code: "ERR_OPTIONS" },
         );
       }
       manifest = readStaticManifestSync(options.staticManifestPath);
@@ -66,9 +67,10 @@ export function createStaticUrl(options: StaticUrlOptions): StaticUrl {
       fail(
         "static",
         `no static file "${key}" in ${options.staticManifestPath ?? "staticfiles.json"}.${hint} If the file is new, run "npx vite-rolling collect" again.`,
+        { code: "ERR_STATIC_UNKNOWN_FILE" },
       );
     }
-    return joinUrl(base, hashed);
+    return appendEncodedPath(base, hashed);
   };
 }
 
@@ -87,12 +89,15 @@ function devStaticUrl(base: string, staticRoot: string | null): StaticUrl {
       return fail(
         "static",
         `staticUrl(${JSON.stringify(path)}) in dev mode needs staticRoot to hash the file: set staticRoot to your static source folder, or staticDevVersionQuery: false.`,
+        { code: "ERR_OPTIONS" },
       );
     }
     const file = join(root, key);
     // normalizeStaticPath already refuses "..", this guards against anything it missed.
     if (relative(root, file).split(sep)[0] === "..") {
-      return fail("static", `static path "${key}" resolves outside staticRoot ${root}.`);
+      return fail("static", `static path "${key}" resolves outside staticRoot ${root}.`, {
+        code: "ERR_STATIC_PATH",
+      });
     }
     let info: ReturnType<typeof statSync>;
     try {
@@ -101,15 +106,18 @@ function devStaticUrl(base: string, staticRoot: string | null): StaticUrl {
       return fail(
         "static",
         `no static file "${key}" under staticRoot ${root}. Check the path in the template, or the staticRoot option.`,
-        { cause: error },
+        { cause: error, code: "ERR_STATIC_UNKNOWN_FILE" },
       );
     }
-    if (!info.isFile()) fail("static", `static path "${key}" under ${root} is not a file.`);
+    if (!info.isFile())
+      fail("static", `static path "${key}" under ${root} is not a file.`, {
+        code: "ERR_STATIC_UNKNOWN_FILE",
+      });
     let entry = cache.get(key);
     if (!entry || entry.mtimeMs !== info.mtimeMs || entry.size !== info.size) {
       entry = { mtimeMs: info.mtimeMs, size: info.size, hash: sha256Hex(readFileSync(file)) };
       cache.set(key, entry);
     }
-    return `${joinUrl(base, key)}?v=${shortHash(entry.hash)}`;
+    return `${appendEncodedPath(base, key)}?v=${shortHash(entry.hash)}`;
   };
 }

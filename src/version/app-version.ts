@@ -1,13 +1,12 @@
 import { describe, fail } from "../errors.js";
 import type { VersionInfo } from "../types.js";
+import { isSafeHeaderValue } from "../util/safe-header-value.js";
 import { hashOfPairs, shortHash } from "./hash.js";
 
 /** Facts `resolveAppVersion` decides from; all gathered at `ready()` / `reload()`. */
 export interface AppVersionFacts {
-  /** The `appVersion` option (git SHA, semver); "" or null: not set. */
+  /** The resolved `appVersion` option (the option, else `APP_VERSION`); "" or null: not set. */
   explicit?: string | null;
-  /** Environment; `APP_VERSION` is read when `explicit` is empty. @default process.env */
-  env?: NodeJS.ProcessEnv;
   /** The Vite plugin's sidecar `buildHash` (64 hex), if any. */
   buildHash?: string | null;
   /** The `hash` of `staticfiles.json` (64 hex), if any. */
@@ -18,22 +17,17 @@ export interface AppVersionFacts {
   release?: string;
 }
 
-// What X-App-Version can carry everywhere (RFC 9110 field-value without obs-text: visible
-// ASCII, inner spaces only); the same rule the HTTP layer applies to the appVersion option.
-const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
-
 /**
  * The app version, in the seed's order:
- * 1. explicit `appVersion`, else the `APP_VERSION` env var;
+ * 1. explicit `appVersion` (`resolveOptions` falls back to `APP_VERSION`);
  * 2. the build hash: the sidecar's `buildHash`, else `staticfiles.json`'s `hash` (both: a hash of both);
  * 3. registered component files (with a build hash: derived from both);
  * 4. `"unknown"`.
  * Derived versions are the first 12 hex digits of a sha256.
  *
- * @example resolveAppVersion({ explicit: "", env: {}, buildHash: sidecar.buildHash }).version // "3f2a9c0b1d4e"
+ * @example resolveAppVersion({ explicit: "", buildHash: sidecar.buildHash }).version // "3f2a9c0b1d4e"
  */
 export function resolveAppVersion(facts: AppVersionFacts): VersionInfo {
-  const env = facts.env ?? process.env;
   const release = facts.release ?? "";
   const components = Object.fromEntries(
     Object.entries(facts.components ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
@@ -50,12 +44,13 @@ export function resolveAppVersion(facts: AppVersionFacts): VersionInfo {
     components: shortComponents,
   });
 
-  const explicit = facts.explicit || env.APP_VERSION || "";
+  const explicit = facts.explicit || "";
   if (explicit) {
-    if (!HEADER_SAFE.test(explicit)) {
+    if (!isSafeHeaderValue(explicit)) {
       fail(
         "version",
         `the app version ${describe(explicit)} cannot be sent in a header (visible ASCII only, no CR/LF, no outer spaces). Set appVersion / APP_VERSION to a plain string such as a git SHA.`,
+        { code: "ERR_OPTIONS" },
       );
     }
     return info(explicit, "explicit");

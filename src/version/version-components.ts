@@ -28,6 +28,7 @@ export class VersionComponents {
       fail(
         "version",
         `registerVersionComponent expects a non-empty name, received ${describe(name)}.`,
+        { code: "ERR_VERSION_COMPONENT" },
       );
     }
     if (
@@ -38,6 +39,7 @@ export class VersionComponents {
       fail(
         "version",
         `registerVersionComponent("${name}", files) expects a non-empty array of file paths, received ${describe(files)}.`,
+        { code: "ERR_VERSION_COMPONENT" },
       );
     }
     this.#components.set(name, [...files]);
@@ -65,7 +67,7 @@ export class VersionComponents {
             return fail(
               "version",
               `version component "${name}": cannot read ${file} (${path}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Fix the path passed to registerVersionComponent.`,
-              { cause: error },
+              { cause: error, code: "ERR_VERSION_COMPONENT" },
             );
           }
         }),

@@ -1,21 +1,30 @@
+import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { type ImportMap, SIDECAR_FILE_NAME, type Sidecar } from "../manifest/sidecar.js";
-import { hashOfPairs, sha256Hex, sriSha384 } from "../version/hash.js";
+import { hashOfPairs } from "../version/hash.js";
 
 /** Hashes of one emitted file; `integrity` only for files a tag can carry it on. */
 export interface FileDigest {
-  sha256: string;
+  /** The content hash the sidecar's `files` records: 64 hex digits. */
+  hash: string;
   integrity?: string;
 }
 
 /** Files whose tags (`<script>`, `<link rel=stylesheet|modulepreload>`) take an `integrity`. */
 const INTEGRITY_FILE = /\.(?:m?js|css)$/;
 
-/** Hashes of one emitted file's final bytes. */
-export function digestFile(fileName: string, bytes: Uint8Array): FileDigest {
-  const digest: FileDigest = { sha256: sha256Hex(bytes) };
-  if (INTEGRITY_FILE.test(fileName)) digest.integrity = sriSha384(bytes);
-  return digest;
+/**
+ * Hashes of one emitted file's final bytes, from ONE sha384 digest: its base64 is the
+ * Subresource Integrity value, its first 256 bits (64 hex digits) the content hash the build
+ * hash is made of: one digest per file, not a sha384 and a sha256 (issue 15). A SHA-2
+ * digest cut to 256 bits resists collisions as its length says (SHA-512/256 is one such).
+ * A string is hashed as UTF-8, the encoding Vite writes chunks in.
+ */
+export function digestFile(fileName: string, bytes: Uint8Array | string): FileDigest {
+  const digest = createHash("sha384").update(bytes).digest();
+  const hashed: FileDigest = { hash: digest.toString("hex", 0, 32) };
+  if (INTEGRITY_FILE.test(fileName)) hashed.integrity = `sha384-${digest.toString("base64")}`;
+  return hashed;
 }
 
 /**
@@ -50,7 +59,7 @@ export function buildSidecar(
   const integrity: Record<string, string> = {};
   for (const [name, digest] of digests) {
     if (skip.has(name)) continue;
-    files[name] = digest.sha256;
+    files[name] = digest.hash;
     if (digest.integrity) integrity[name] = digest.integrity;
   }
   const sidecar: Sidecar = { version: 1, buildHash: hashOfPairs(files), base, integrity, files };
@@ -66,9 +75,11 @@ export function buildSidecar(
 export function importMapFileName(build: {
   chunkImportMap?: boolean;
   rolldownOptions?: { experimental?: { chunkImportMap?: unknown } };
+  bundler?: { experimental?: { chunkImportMap?: unknown } };
 }): string | null {
   if (!build.chunkImportMap) return null;
-  const setting = build.rolldownOptions?.experimental?.chunkImportMap;
+  const options = build.bundler ?? build.rolldownOptions;
+  const setting = options?.experimental?.chunkImportMap;
   const fileName =
     typeof setting === "object" && setting !== null
       ? (setting as { fileName?: unknown }).fileName

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import type { Plugin } from "vite";
+import type { Plugin, ResolvedConfig } from "vite";
 import type { ImportMap } from "../manifest/sidecar.js";
 import { stableJson } from "../util/stable-json.js";
 import { writeFileAtomic } from "../util/write-file-atomic.js";
@@ -13,6 +12,8 @@ import {
   manifestFileName,
   sidecarFileName,
 } from "./build-sidecar.js";
+import { buildTargetOf } from "./build-target.js";
+import { type DevServerPluginOptions, viteRollingDevServer } from "./dev-server.js";
 import { emptyOutDirWarning } from "./empty-out-dir-warning.js";
 
 export type { Sidecar } from "../manifest/sidecar.js";
@@ -26,7 +27,7 @@ export {
 export { emptyOutDirWarning } from "./empty-out-dir-warning.js";
 
 /** Options of the `vite-rolling/vite` plugin. */
-export interface ViteRollingPluginOptions {
+export interface ViteRollingPluginOptions extends DevServerPluginOptions {
   /**
    * Warn when `build.emptyOutDir` is about to delete the previous build's files, which old
    * browser tabs in a rolling deploy still load.
@@ -35,14 +36,13 @@ export interface ViteRollingPluginOptions {
   emptyOutDirWarning?: boolean;
 }
 
-/** Files read at a time when hashing the output (bounded so large builds do not hit EMFILE). */
-const READ_BATCH = 32;
-
 /**
  * The build-time half of vite-rolling. Turns on `build.manifest` (unless set) and, after
  * Vite has written every file, records `.vite/vite-rolling.json` next to the manifest: the
- * build hash, the resolved `base`, the sha384 integrity and sha256 of every emitted file, and
- * the chunk import map when `build.chunkImportMap` is on.
+ * build hash, the resolved `base`, the sha384 integrity and content hash of every emitted file, and
+ * the chunk import map when `build.chunkImportMap` is on. While `vite` serves, it writes the
+ * hot file the server's dev mode reads (`hotFile`), sets `server.origin` and CORS for the
+ * backend (unless set), and answers the CSS of an entry's modules for a styled first paint.
  *
  * @example
  * // vite.config.ts
@@ -54,7 +54,7 @@ const READ_BATCH = 32;
  *   plugins: [viteRolling()],
  * });
  */
-export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin {
+export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin[] {
   const warnEmptyOutDir = options.emptyOutDirWarning ?? true;
   // One environment may write several outputs (rolldownOptions.output as an array) and call
   // writeBundle once per output; digests gather per environment and output dir so the sidecar
@@ -62,8 +62,10 @@ export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin {
   const digests = new Map<string, Map<string, FileDigest>>();
   // Watch mode runs buildStart per rebuild; one warning per environment is enough.
   const warned = new Set<string>();
+  // Vite 5 has no `this.environment`: its hooks read the one resolved config instead.
+  let resolved: ResolvedConfig | undefined;
 
-  return {
+  const buildPlugin: Plugin = {
     name: "vite-rolling",
     apply: "build",
 
@@ -72,13 +74,18 @@ export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin {
       return undefined;
     },
 
+    configResolved(config) {
+      resolved = config;
+    },
+
     buildStart() {
-      const env = this.environment;
+      const env = buildTargetOf(this.environment, resolved);
+      if (!env) return;
       for (const key of digests.keys()) if (key.startsWith(`${env.name}\0`)) digests.delete(key);
-      if (!warnEmptyOutDir || warned.has(env.name) || !env.config.build.write) return;
-      const { root, build } = env.config;
+      if (!warnEmptyOutDir || warned.has(env.name) || !env.build.write) return;
+      const { root, build } = env;
       // Checked here, before Vite's prepare-out-dir plugin empties outDir in renderStart.
-      for (const outDir of outDirsOf(root, build.outDir, build.rolldownOptions.output)) {
+      for (const outDir of outDirsOf(root, build.outDir, build.bundler.output)) {
         const message = emptyOutDirWarning({
           root,
           outDir,
@@ -98,8 +105,9 @@ export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin {
       order: "post",
       sequential: true,
       async handler(output, bundle) {
-        const env = this.environment;
-        const { root, build, base } = env.config;
+        const env = buildTargetOf(this.environment, resolved);
+        if (!env) return;
+        const { root, build, base } = env;
         const dir = output.dir
           ? resolve(root, output.dir)
           : output.file
@@ -110,25 +118,37 @@ export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin {
         const key = `${env.name}\0${dir}`;
         const seen = digests.get(key) ?? new Map<string, FileDigest>();
         digests.set(key, seen);
-        // Hash the bytes as written, not `chunk.code`: what the browser fetches is the file.
-        const names = Object.keys(bundle).filter((n) => n !== manifestFile && n !== sidecarFile);
-        for (let i = 0; i < names.length; i += READ_BATCH) {
-          const batch = names.slice(i, i + READ_BATCH);
-          const read = await Promise.all(batch.map((name) => readFile(join(dir, name))));
-          for (const [j, name] of batch.entries()) seen.set(name, digestFile(name, read[j]!));
+        // The bundle's own bytes: what Rollup / Rolldown has just written to each file (the
+        // sourcemap comment included; the e2e test compares with the files on disk). Reading
+        // the files back was most of the plugin's time in a profile of the large app's build
+        // (opening ~180 files; hashing them took a tenth of that): issue 15.
+        for (const [name, item] of Object.entries(bundle)) {
+          if (name !== manifestFile && name !== sidecarFile)
+            seen.set(name, digestFile(name, bytesOf(item)));
         }
         // The page needs the import map before any module loads, and only the server writes
         // the page: record it where the server reads the build (src/engine/front.ts).
         const importMapFile = importMapFileName(build);
-        let importMap: ImportMap | null = null;
-        if (importMapFile && Object.hasOwn(bundle, importMapFile)) {
-          importMap = JSON.parse(await readFile(join(dir, importMapFile), "utf8")) as ImportMap;
-        }
+        const mapItem = importMapFile ? bundle[importMapFile] : undefined;
+        const importMap = mapItem ? (JSON.parse(textOf(bytesOf(mapItem))) as ImportMap) : null;
         const sidecar = buildSidecar(base, seen, [manifestFile, sidecarFile], importMap);
         await writeFileAtomic(join(dir, sidecarFile), stableJson(sidecar));
       },
     },
   };
+  // While `vite` serves: the hot file, server.origin, CORS, the dev endpoints (dev-server.ts).
+  return [buildPlugin, viteRollingDevServer(options)];
+}
+
+/** What an output file holds: a chunk's code, an asset's source. */
+function bytesOf(
+  item: { type: "chunk"; code: string } | { type: "asset"; source: string | Uint8Array },
+): string | Uint8Array {
+  return item.type === "chunk" ? item.code : item.source;
+}
+
+function textOf(bytes: string | Uint8Array): string {
+  return typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes);
 }
 
 /** Vite's own rule (getResolvedOutDirs): each output's `dir`, else `build.outDir`. */

@@ -23,7 +23,7 @@ import { viteRollingNunjucks } from "../../src/adapters/nunjucks.js";
 import { refresh } from "../../src/deploy/refresh.js";
 import { createViteRolling } from "../../src/engine/front.js";
 import { cacheBustToken } from "../../src/http/bust-token.js";
-import type { TemplateHelpers } from "../../src/http/core.js";
+import type { TemplateHelpers } from "../../src/http/contract.js";
 import type { VersionRouterOptions } from "../../src/http/routing.js";
 import { referencedFiles } from "../../src/manifest/files.js";
 import type { Manifest } from "../../src/manifest/types.js";
@@ -269,6 +269,22 @@ function navigate(url: string, headers: Record<string, string>): Promise<Incomin
   });
 }
 
+/** A GET with the request target sent byte for byte (fetch would normalize it). */
+function rawGet(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<IncomingMessage["headers"]> {
+  return new Promise((resolve, reject) => {
+    request(`${url}/`, { path, headers }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.headers));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
 const bust = (url: string, authorization?: string) =>
   fetch(`${url}/cache/bust`, {
     method: "POST",
@@ -330,6 +346,7 @@ describe.each(Object.keys(ADAPTERS))("%s adapter", (name) => {
       "buildHash",
       "components",
       "releases",
+      "releasesReadAt",
     ]);
     expect(body).toMatchObject({ version, release: vr.release, releases: expect.any(Array) });
 
@@ -461,6 +478,60 @@ describe.each(Object.keys(ADAPTERS))("%s adapter", (name) => {
       expect([res.status, res.headers.get("hx-redirect")]).toEqual([200, null]);
       expect(await res.text()).toContain("<html>");
     }
+  });
+
+  it("answers 304 from memory to If-None-Match naming the current version (issue 12)", async () => {
+    const current = await fetch(`${app.url}/version`, {
+      headers: { "if-none-match": `"${version}"` },
+    });
+    expect([current.status, current.headers.get("etag"), await current.text()]).toEqual([
+      304,
+      `"${version}"`,
+      "",
+    ]);
+    // Negative control: another version gets the full answer.
+    const other = await fetch(`${app.url}/version`, { headers: { "if-none-match": '"old"' } });
+    expect([other.status, (await other.json()).version]).toEqual([200, version]);
+  });
+
+  it.each([
+    "//evil.example/x",
+    "/a/..//evil.example/x",
+    "/%2e%2e//evil.example/x",
+    "/./..//evil.example/x",
+    "///evil.example/x",
+  ])("never sends a stale tab off the origin for the raw path %s (issue 12)", async (path) => {
+    const boosted = await rawGet(app.url, path, {
+      "hx-request": "true",
+      "hx-boosted": "true",
+      "x-client-version": "old",
+    });
+    const inertia = await rawGet(app.url, path, {
+      "x-inertia": "true",
+      "x-inertia-version": "old",
+    });
+    for (const target of [boosted["hx-redirect"], inertia["x-inertia-location"]]) {
+      expect(target).toMatch(/^\/(?![/\\])/);
+      expect(new URL(String(target), "http://origin.example").origin).toBe("http://origin.example");
+    }
+  });
+
+  it("navigates a stale htmx tab without the script once per version and target, then lets the app answer (issue 12)", async () => {
+    const stale = { "hx-request": "true", "hx-boosted": "true", "x-client-version": "old" };
+    const first = await fetch(`${app.url}/page?guard=1`, { headers: stale });
+    expect(first.headers.get("hx-redirect")).toBe("/page?guard=1");
+    const cookie = String(first.headers.get("set-cookie")).split(";")[0]!;
+    expect(cookie).toMatch(/^vr_nav=/);
+    const again = await fetch(`${app.url}/page?guard=1`, { headers: { ...stale, cookie } });
+    expect([again.headers.get("hx-redirect"), await again.text()]).toEqual([
+      null,
+      expect.stringContaining("<html>"),
+    ]);
+    // The script's requests are the script's to decide.
+    const scripted = await fetch(`${app.url}/page?guard=2`, {
+      headers: { ...stale, "x-vite-rolling": "1" },
+    });
+    expect(scripted.headers.get("hx-redirect")).toBeNull();
   });
 
   it("answers a stale Inertia visit with 409 and X-Inertia-Location", async () => {

@@ -51,6 +51,7 @@ describe("Nunjucks tags in build mode", () => {
         '<link rel="modulepreload" crossorigin href="/static/assets/dep.js" nonce="r4nd">',
         '<script type="module" crossorigin src="/static/assets/main.js" nonce="r4nd"></script>',
         '<meta name="app-version" content="v&lt;1&gt;">',
+        '<meta property="csp-nonce" nonce="r4nd">',
         '<script nonce="r4nd">',
       ].join("\n"),
     );

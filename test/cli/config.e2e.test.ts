@@ -112,7 +112,8 @@ describe("CLI configuration", () => {
     expect(bare.options).toMatchObject({
       cacheKeyPrefix: "vite_manifest",
       versionsToKeep: 5,
-      release: null,
+      // Resolved: no option and no variable is the seed's bare prefix "".
+      release: "",
       manifestPath: "dist/.vite/manifest.json",
     });
   });

@@ -6,7 +6,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFileStore } from "../../src/registry/file-store.js";
 import { createRedisStore } from "../../src/registry/redis/store.js";
 import { runCli, runMain } from "../helpers/cli.js";
-import { deleteKeys, SHARED_REDIS_URL, scanKeys, throwawayRedis } from "../helpers/redis.js";
+import {
+  deleteKeys,
+  SHARED_REDIS_URL,
+  scanKeys,
+  TEST_REDIS_SHOWN,
+  throwawayRedis,
+} from "../helpers/redis.js";
 import { manifestOf } from "../helpers/store-contract.js";
 import { tempDir, uniquePrefix } from "../helpers/tmp.js";
 
@@ -55,8 +61,9 @@ describe("vite-rolling refresh (file registry)", () => {
     });
     expect(missing.code).toBe(1);
     expectOneLine(missing.stderr, "refresh");
+    // The one manifest reader's message, as ready() gives it.
     expect(missing.stderr).toBe(
-      `vite-rolling refresh: no manifest at ${join(cwd, "nope.json")}. Run \`vite build\` with build.manifest: true first, or pass --manifest-path.\n`,
+      `vite-rolling refresh: no manifest at "${join(cwd, "nope.json")}". Run \`vite build\` with \`build.manifest: true\`, or add the \`vite-rolling/vite\` plugin to your Vite config, then point \`manifestPath\` at .vite/manifest.json in the build's outDir.\n`,
     );
 
     writeFileSync(join(cwd, "bad.json"), "[1, 2]");
@@ -65,10 +72,20 @@ describe("vite-rolling refresh (file registry)", () => {
       { cwd },
     );
     expect(notManifest.stderr).toMatch(
-      /is not a Vite manifest: expected an object of chunks, received an array\.\n$/,
+      /^vite-rolling refresh: the file at ".*bad\.json" is not a Vite manifest: expected an object of chunks like .*, found an array\. /,
     );
 
-    for (const release of ["v 2", "v2:meta", "*", "{v2}"]) {
+    // The registry's one upstream rule, checked before anything is written.
+    const badUpstream = await runMain(
+      ["refresh", "--release", "v2", "--upstream", "http://10.0.0.5:3000"],
+      { cwd },
+    );
+    expect(badUpstream.code).toBe(1);
+    expectOneLine(badUpstream.stderr, "refresh");
+    expect(badUpstream.stderr).toContain('upstream of release "v2" has an invalid host');
+
+    // The one release-id rule: what proxy-config nginx refuses, refresh refuses too.
+    for (const release of ["v 2", "v2:meta", "*", "{v2}", "v1@abc", "1.0+build"]) {
       const bad = await runMain(["refresh"], { cwd, env: { RELEASE_VERSION: release } });
       expect(bad.code).toBe(1);
       expectOneLine(bad.stderr, "refresh");
@@ -107,7 +124,7 @@ describe("vite-rolling refresh (Redis)", () => {
         },
       );
       expect(result).toMatchObject({ code: 0, stderr: "" });
-      expect(result.stdout).toContain(`registered r1 in ${SHARED_REDIS_URL} {${prefix}}`);
+      expect(result.stdout).toContain(`registered r1 in ${TEST_REDIS_SHOWN} {${prefix}}`);
       const store = createRedisStore({ redis: raw, prefix });
       expect(await store.releases()).toMatchObject([
         { release: "r1", upstream: "green", appVersion: "9.9.9" },

@@ -20,8 +20,9 @@ describe("stale-client build", () => {
     expect(readFileSync(GENERATED, "utf8")).toBe(stdout);
   });
 
-  it("is at most 2 KB minified", () => {
-    expect(Buffer.byteLength(STALE_CLIENT_SCRIPT)).toBeLessThanOrEqual(2048);
+  // Issue 12's budget: inline in every page's <head>, so every byte is paid on every load.
+  it("is at most 3 KB minified", () => {
+    expect(Buffer.byteLength(STALE_CLIENT_SCRIPT)).toBeLessThanOrEqual(3072);
   });
 
   it("can be inlined: no </script or <!-- inside", () => {

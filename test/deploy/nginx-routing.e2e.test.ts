@@ -210,8 +210,9 @@ describe("generated configs pass nginx -t", () => {
         releases: [
           { release: "A", upstream: "127.0.0.1:1" },
           { release: "default", upstream: "existing_backend" },
-          { release: "v1.2.3+build.7", upstream: "unix:/run/app.sock" },
-          { release: "0123456789abcdef0123456789abcdef01234567-with-more", upstream: "[::1]:8080" },
+          { release: "v1.2.3-build.7_x", upstream: "unix:/run/app.sock" },
+          // The longest id the registry accepts (128): needs the bigger map hash bucket.
+          { release: "0123456789abcdef".repeat(8), upstream: "[::1]:8080" },
         ],
       },
     ],

@@ -6,14 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIO } from "../../src/cli/command.js";
 import proxyConfig, { parseCanary, parseUpstreams } from "../../src/cli/commands/proxy-config.js";
 import { main } from "../../src/cli/main.js";
-import {
-  type NginxConfigOptions,
-  nginxConfig,
-  parseUpstream,
-} from "../../src/deploy/proxy-config.js";
+import { type NginxConfigOptions, nginxConfig } from "../../src/deploy/proxy-config.js";
 import { ViteRollingError } from "../../src/errors.js";
 import { resolveOptions } from "../../src/options.js";
 import { openRegistry } from "../../src/registry/connect.js";
+import { parseUpstream } from "../../src/registry/upstream.js";
 import { testConfig } from "../helpers/nginx.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -43,12 +40,32 @@ describe("nginxConfig validation", () => {
     "",
     "-A",
     "A}",
-    "x".repeat(101),
-  ])("refuses the release id %j", (release) => {
-    rejects(
-      { releases: [{ release, upstream: "127.0.0.1:1" }], defaultRelease: release },
-      "must be named by up to 100 letters, digits",
+    "v1@abc",
+    "1.0.0+build.7",
+    "x".repeat(129),
+  ])("refuses the release id %j, by the registry's one rule", (release) => {
+    const error = (() => {
+      try {
+        nginxConfig({ ...base, releases: [{ release, upstream: "127.0.0.1:1" }] });
+      } catch (e) {
+        return e as ViteRollingError;
+      }
+    })();
+    expect(error?.code).toBe("ERR_RELEASE_ID");
+    expect(error?.message).toMatch(
+      release === ""
+        ? /release #1 has an empty id/
+        : /release #1 .* (contains|starts with|is 129 characters).* Release ids are letters, digits, "\.", "_" and "-"/,
     );
+  });
+
+  it("accepts every id the registry accepts (the negative control)", () => {
+    const release = `V1.2_3-rc${"x".repeat(119)}`;
+    const config = nginxConfig({
+      releases: [{ release, upstream: "127.0.0.1:1" }],
+      defaultRelease: release,
+    });
+    expect(config).toContain(`    ${release} ${release};`);
   });
 
   it.each([
@@ -226,7 +243,7 @@ describe("vite-rolling proxy-config", () => {
 
   it("reads releases with an upstream from the registry; the newest of them is the default", async () => {
     const cwd = join(dir.path, "app");
-    const registry = openRegistry(resolveOptions({ manifestPath: "m.json" }), {}, cwd);
+    const registry = openRegistry(resolveOptions({ manifestPath: "m.json" }, {}), cwd);
     try {
       await registry.register({ release: "r1", manifestText: "{}", upstream: "127.0.0.1:4001" });
       await registry.register({ release: "r2", manifestText: "{}", upstream: "127.0.0.1:4002" });

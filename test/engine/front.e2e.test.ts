@@ -1,11 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BuildRuntime } from "../../src/engine/front.js";
-import { createViteRolling, DEFAULTS, ViteRollingError } from "../../src/index.js";
+import { BuildRuntime } from "../../src/engine/build-runtime.js";
+import { createViteRolling, ViteRollingError } from "../../src/index.js";
+import { createViteRollingWith } from "../../src/internal.js";
 import type { Manifest } from "../../src/manifest/types.js";
 import { resolveEntries } from "../../src/manifest/walk.js";
-import { resolveOptions, type ViteRollingOptions } from "../../src/options.js";
+import { DEFAULTS, resolveOptions, type ViteRollingOptions } from "../../src/options.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const MANIFEST: Manifest = {
@@ -204,24 +205,18 @@ describe("assetUrl and the simple methods", () => {
   });
 
   it("appVersion: the option, else APP_VERSION, else unknown; versionTags escapes it", () => {
-    const saved = process.env.APP_VERSION;
-    try {
-      delete process.env.APP_VERSION;
-      expect(create().appVersion()).toBe("unknown");
-      expect(create().versionInfo().source).toBe("unknown");
-      process.env.APP_VERSION = "from-env";
-      expect(create().appVersion()).toBe("from-env");
-      const vr = create({ appVersion: '1.2"<3>' });
-      expect(vr.appVersion()).toBe('1.2"<3>');
-      // The meta tag escapes the version; the inline script that follows carries it as JSON.
-      expect(vr.versionTags()).toMatch(
-        /^<meta name="app-version" content="1\.2&quot;&lt;3&gt;">\n<script>[^<]*"1\.2\\"\\u003c3>"/,
-      );
-      expect(vr.versionInfo()).toMatchObject({ version: '1.2"<3>', source: "explicit" });
-    } finally {
-      if (saved === undefined) delete process.env.APP_VERSION;
-      else process.env.APP_VERSION = saved;
-    }
+    const withEnv = (env: NodeJS.ProcessEnv, options: Partial<ViteRollingOptions> = {}) =>
+      createViteRollingWith({ manifestPath, dev: false, ...options }, { env });
+    expect(withEnv({}).appVersion()).toBe("unknown");
+    expect(withEnv({}).versionInfo().source).toBe("unknown");
+    expect(withEnv({ APP_VERSION: "from-env" }).appVersion()).toBe("from-env");
+    const vr = withEnv({ APP_VERSION: "from-env" }, { appVersion: '1.2"<3>' });
+    expect(vr.appVersion()).toBe('1.2"<3>');
+    // The meta tag escapes the version; the inline script that follows carries it as JSON.
+    expect(vr.versionTags()).toMatch(
+      /^<meta name="app-version" content="1\.2&quot;&lt;3&gt;">\n<script>[^<]*"1\.2\\"\\u003c3>"/,
+    );
+    expect(vr.versionInfo()).toMatchObject({ version: '1.2"<3>', source: "explicit" });
   });
 
   it("release, staticUrl, releases, close, reload", async () => {

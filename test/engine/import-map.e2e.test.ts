@@ -140,12 +140,17 @@ describe("scripts()", () => {
 
   it("goes on a page once per build, however many times the request's helpers render scripts", async () => {
     const vr = await ready(withMap);
-    const helpers = createHttpCore(vr).helpersFor({ nonce: "n" });
+    const source = { nonce: () => "n", hints: () => null };
+    const helpers = createHttpCore(vr).helpersFor(source, null, undefined);
     expect(helpers.scripts("index.html").match(/importmap/g)).toHaveLength(1);
     expect(helpers.scripts("index.html")).not.toContain("importmap");
 
     const other = await ready(withMap, { cacheKeyPrefix: "other" });
-    const both = createHttpCore(combineBuilds({ a: vr, b: other })).helpersFor({});
+    const both = createHttpCore(combineBuilds({ a: vr, b: other })).helpersFor(
+      source,
+      null,
+      undefined,
+    );
     expect(both.scripts("index.html")).toContain("importmap");
     expect(both.scripts("index.html", "b")).toContain("importmap");
     expect(both.scripts("index.html", "a")).not.toContain("importmap");

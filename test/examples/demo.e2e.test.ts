@@ -8,8 +8,8 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/nginx.js";
-import { referencedAssets } from "../helpers/simulation/driver.js";
 import { alive, descendantPids } from "../helpers/simulation/procs.js";
+import { referencedAssets } from "../helpers/simulation/referenced-assets.js";
 import { ROOT, tempDir } from "../helpers/tmp.js";
 
 const run = promisify(execFile);

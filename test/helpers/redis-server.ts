@@ -3,8 +3,11 @@
  * suite, the simulation script and the benchmarks share one way to do it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
+import { freePort } from "./ports.js";
 import { tempDir } from "./tmp.js";
+
+export { freePort };
 
 const REDIS_SERVER = "/usr/bin/redis-server";
 
@@ -33,25 +36,6 @@ export async function waitUntil(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-/** A loopback port nobody listens on (and, for a cluster node, its bus port +10000 too). */
-export async function freePort(options: { withBus?: boolean } = {}): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 25_000);
-    if (!(await portFree(port))) continue;
-    if (options.withBus && !(await portFree(port + 10_000))) continue;
-    return port;
-  }
-  throw new Error("no free loopback port found");
 }
 
 /** Sends PING over a raw socket: true when the server answers PONG. */

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
+import { TEST_REDIS_SHOWN, TEST_REDIS_URL } from "./env.js";
 import {
   freePort,
   kill,
@@ -13,12 +14,12 @@ import {
 } from "./redis-server.js";
 import { tempDir } from "./tmp.js";
 
-export { freePort, ping, type RedisServer, startRedisServer, waitUntil };
+export { freePort, ping, type RedisServer, startRedisServer, TEST_REDIS_SHOWN, waitUntil };
 
 const run = promisify(execFile);
 
 /** The shared Redis every test may use, each under its own `uniquePrefix` (never flush it). */
-export const SHARED_REDIS_URL = "redis://127.0.0.1:6379";
+export const SHARED_REDIS_URL = TEST_REDIS_URL;
 const REDIS_CLI = "/usr/bin/redis-cli";
 
 /**

@@ -4,11 +4,8 @@ import type { Cluster, Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Logger } from "../../src/errors.js";
 import { createFileStore } from "../../src/registry/file-store.js";
-import {
-  createRedisStore,
-  type RedisStoreOptions,
-  redisKeys,
-} from "../../src/registry/redis/store.js";
+import { redisKeys } from "../../src/registry/redis/keys.js";
+import { createRedisStore, type RedisStoreOptions } from "../../src/registry/redis/store.js";
 import { type RegistryStore, sha256 } from "../../src/registry/store.js";
 import { deleteKeys, scanKeys } from "./redis.js";
 import { tempDir, uniquePrefix } from "./tmp.js";
@@ -198,10 +195,14 @@ export function testStore(name: string, makeFixture: MakeFixture): void {
       await expectConsistent(fx, store, 2, ["a", "b"]);
     });
 
-    it("rejects bad release ids and changes nothing", async () => {
+    it("rejects bad release ids, upstreams and asset paths, and changes nothing", async () => {
       const fx = await setup("badid");
       const store = await fx.open();
-      await store.register({ release: "good", manifestText: manifestOf("good") });
+      // The whole allowed alphabet, at the longest length: accepted (the negative control).
+      const longest = `V1.2_3-rc${"x".repeat(119)}`;
+      for (const release of ["good", longest]) {
+        await store.register({ release, manifestText: manifestOf(release), upstream: "blue" });
+      }
       const before = { list: await store.releases(), raw: await fx.rawManifests() };
       const bad = [
         "a b",
@@ -217,13 +218,26 @@ export function testStore(name: string, makeFixture: MakeFixture): void {
         "..",
         "x".repeat(129),
         "a\\b",
+        "v1@abc",
+        "1.0.0+build.7",
+        "-v1",
+        "_v1",
       ];
       for (const release of bad) {
-        await expect(store.register({ release, manifestText: "{}" })).rejects.toThrow(
-          /\[vite-rolling\] \[registry\] release id .* (contains|is 129|may not)/,
+        const error = await store.register({ release, manifestText: "{}" }).catch((e) => e);
+        expect(error.message).toMatch(
+          /^\[vite-rolling\] \[registry\] release id .* (contains|is 129|starts with) .*Release ids are letters, digits, "\.", "_" and "-"/,
         );
+        expect(error.code).toBe("ERR_RELEASE_ID");
         await expect(store.getManifest(release)).rejects.toThrow(/release id/);
         await expect(store.writeThrough(release, "{}")).rejects.toThrow(/release id/);
+      }
+      for (const upstream of ["http://10.0.0.5:3000", "10.0.0.5:0", "a b", "x;y"]) {
+        const error = await store
+          .register({ release: "ok", manifestText: "{}", upstream })
+          .catch((e) => e);
+        expect(error.message).toMatch(/^\[vite-rolling\] \[registry\] upstream of release "ok" /);
+        expect(error.code).toBe("ERR_RELEASE_ID");
       }
       await expect(
         store.register({
@@ -234,7 +248,7 @@ export function testStore(name: string, makeFixture: MakeFixture): void {
       ).rejects.toThrow(/asset path "..\/x"/);
       expect(await store.releases()).toEqual(before.list);
       expect(await fx.rawManifests()).toEqual(before.raw);
-      expect(await fx.rawExtras()).toEqual(["good"]);
+      expect(await fx.rawExtras()).toEqual(["good", longest].sort());
     });
 
     it("prune keeps the newest N atomically", async () => {

@@ -1,7 +1,8 @@
 // Hostile base, entry, file name, nonce, integrity or attribute value: none can leave its tag.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BuildRuntime, DevRuntime } from "../../src/engine/front.js";
+import { BuildRuntime } from "../../src/engine/build-runtime.js";
+import { DevRuntime } from "../../src/engine/dev-runtime.js";
 import { escapeHtml, jsonForScript } from "../../src/html/escape.js";
 import type { Manifest } from "../../src/manifest/types.js";
 import { resolveOptions, type ViteRollingOptions } from "../../src/options.js";

@@ -6,16 +6,13 @@ import { renameSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createViteRolling } from "../../src/engine/front.js";
+import { redirectTarget } from "../../src/http/answers.js";
 import { cacheBustToken } from "../../src/http/bust-token.js";
-import {
-  type Answer,
-  createHttpCore,
-  injectVersionTags,
-  isSafeHeaderValue,
-  type RequestFacts,
-  redirectTarget,
-} from "../../src/http/core.js";
+import type { Answer, RequestFacts } from "../../src/http/contract.js";
+import { createHttpCore } from "../../src/http/core.js";
+import { injectVersionTags } from "../../src/http/inject.js";
 import type { ViteRolling } from "../../src/types.js";
+import { isSafeHeaderValue } from "../../src/util/safe-header-value.js";
 import { viteRolling as vitePlugin } from "../../src/vite/plugin.js";
 import { tempDir } from "../helpers/tmp.js";
 import { buildApp } from "../helpers/vite.js";
@@ -35,7 +32,7 @@ describe("injectVersionTags", () => {
       `<head>${TAGS}</head><template><head></head></template>`,
     ],
   ])("inserts %s", (_label, html, expected) => {
-    expect(injectVersionTags(html, TAGS)).toBe(expected);
+    expect(injectVersionTags(html, () => TAGS)).toBe(expected);
   });
 
   it.each([
@@ -43,11 +40,20 @@ describe("injectVersionTags", () => {
     ["a version meta already", '<head><meta name="app-version" content="v0"></head>'],
     ["an unquoted version meta", "<head><META content=v0 NAME=app-version></head>"],
   ])("leaves a page with %s unchanged", (_label, html) => {
-    expect(injectVersionTags(html, TAGS)).toBe(html);
+    expect(injectVersionTags(html, () => TAGS)).toBe(html);
   });
 
-  it("leaves the page unchanged when there is nothing to insert", () => {
-    expect(injectVersionTags("<head></head>", "")).toBe("<head></head>");
+  it("renders the tags only for a page that gets them, with the nonce given", () => {
+    const asked: (string | undefined)[] = [];
+    const tags = (nonce: string | undefined) => {
+      asked.push(nonce);
+      return TAGS;
+    };
+    injectVersionTags("<li>fragment</li>", tags, "n1");
+    injectVersionTags('<head><meta name="app-version" content="v0"></head>', tags, "n2");
+    expect(asked).toEqual([]);
+    injectVersionTags("<head></head>", tags, "n3");
+    expect(asked).toEqual(["n3"]);
   });
 });
 
@@ -60,6 +66,11 @@ describe("redirectTarget", () => {
     // Absolute-form request targets (RFC 9112 §3.2.2) keep only path and query.
     ["http://other.example/p?q=1", "/p?q=1"],
     ["/é ü", "/%C3%A9%20%C3%BC"],
+    // Dot segments that reduce to a protocol-relative path (issue 12).
+    ["/a/..//evil.example/x", "/evil.example/x"],
+    ["/%2e%2e//evil.example/x", "/evil.example/x"],
+    ["http://host//evil.example/x", "/evil.example/x"],
+    ["javascript:alert(1)", "/"],
   ])("%s → %s", (url, expected) => {
     expect(redirectTarget(url)).toBe(expected);
     expect(isSafeHeaderValue(expected)).toBe(true);
@@ -149,7 +160,47 @@ describe("createHttpCore", () => {
       ],
     ])("%s", (_label, create, message) => {
       expect(create).toThrow(message);
+      expect(create).toThrow(expect.objectContaining({ code: "ERR_OPTIONS" }));
     });
+  });
+
+  it("turns /cache/bust on with SECRET_KEY in the environment createViteRolling saw", async () => {
+    const bust = request({ method: "POST", path: "/cache/bust", url: "/cache/bust" });
+    const saved = process.env.SECRET_KEY;
+    delete process.env.SECRET_KEY;
+    const without = make();
+    process.env.SECRET_KEY = SECRET;
+    try {
+      const withKey = make();
+      await Promise.all([without.ready(), withKey.ready()]);
+      expect(createHttpCore(without).handle(bust)).toBeNull();
+      const authorized = {
+        ...bust,
+        headers: { authorization: `Bearer ${cacheBustToken(SECRET)}` },
+      };
+      expect((await createHttpCore(withKey).handle(authorized))?.status).toBe(200);
+    } finally {
+      if (saved === undefined) delete process.env.SECRET_KEY;
+      else process.env.SECRET_KEY = saved;
+    }
+  });
+
+  it("binds helpers to their request: each reads its own nonce at render, even taken off the object", async () => {
+    const vr = make();
+    await vr.ready();
+    const core = createHttpCore(vr);
+    const source = { nonce: (req: { nonce: string }) => req.nonce, hints: () => null };
+    const first = { nonce: "one" };
+    const second = { nonce: "two" };
+    const helpers = core.helpersFor(source, first, undefined);
+    const other = core.helpersFor(source, second, undefined);
+    // Handlebars and Mustache call a helper without its object.
+    const { scripts, nonce } = helpers;
+    expect(scripts("src/main.ts")).toBe(vr.scripts("src/main.ts", { nonce: "one" }));
+    first.nonce = "later";
+    expect(nonce()).toBe("later");
+    expect(other.scripts("src/main.ts")).toBe(vr.scripts("src/main.ts", { nonce: "two" }));
+    expect(other.nonce()).toBe("two");
   });
 
   it("turns /cache/bust on with SECRET_KEY alone, off without a secret", async () => {
@@ -238,7 +289,14 @@ describe("createHttpCore", () => {
       const answer = htmx({ ...headers, "x-client-version": "old" }) as Answer;
       expect(answer).toEqual({
         status: 200,
-        headers: { ...expected, vary: "HX-Request, X-Client-Version", "cache-control": "no-store" },
+        headers: {
+          ...expected,
+          "set-cookie": expect.stringMatching(
+            /^vr_nav=[0-9a-z]+; Max-Age=60; Path=\/; HttpOnly; SameSite=Lax$/,
+          ),
+          vary: "HX-Request, X-Client-Version, Cookie",
+          "cache-control": "no-store",
+        },
         body: "",
       });
     });

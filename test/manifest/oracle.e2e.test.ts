@@ -7,7 +7,7 @@ import { createViteRolling } from "../../src/index.js";
 import type { Manifest } from "../../src/manifest/types.js";
 import type { ViteRolling } from "../../src/types.js";
 import { tempDir } from "../helpers/tmp.js";
-import { buildApp } from "../helpers/vite.js";
+import { buildApp, ofKind, parseTags } from "../helpers/vite.js";
 
 const html = (src: string) =>
   `<!doctype html><html><head><title>${src}</title></head><body><script type="module" src="${src}"></script></body></html>`;
@@ -42,32 +42,6 @@ document.title = n1() + y() + s;`,
   ),
 };
 const PAGES = ["a.html", "b.html", "c.html", "d.html"];
-
-interface Tag {
-  kind: "script" | "modulepreload" | "stylesheet";
-  attributes: Record<string, string>;
-  url: string;
-}
-
-/** The module scripts, modulepreloads and stylesheets of an HTML text, in document order. */
-function parseTags(text: string): Tag[] {
-  const tags: Tag[] = [];
-  for (const match of text.matchAll(/<(script|link)\b([^>]*)>/g)) {
-    const attributes: Record<string, string> = {};
-    for (const a of match[2]!.matchAll(/([^\s=]+)(?:="([^"]*)")?/g)) {
-      attributes[a[1]!] = a[2] ?? "";
-    }
-    if (match[1] === "script" && attributes.type === "module" && attributes.src) {
-      tags.push({ kind: "script", attributes, url: attributes.src });
-    } else if (attributes.rel === "modulepreload" || attributes.rel === "stylesheet") {
-      tags.push({ kind: attributes.rel, attributes, url: attributes.href ?? "" });
-    }
-  }
-  return tags;
-}
-
-const ofKind = (tags: Tag[], kind: Tag["kind"]) =>
-  tags.filter((t) => t.kind === kind).map((t) => t.attributes);
 
 function hasChunkCycle(manifest: Manifest): boolean {
   const state = new Map<string, "open" | "done">();

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +12,14 @@ import { tempDir } from "../helpers/tmp.js";
 
 const REGISTRY_COPY = manifestOf("v1", "-registry");
 const LOCAL_COPY = manifestOf("v1", "-local");
+
+/** What loadReleaseManifest returns: the parsed manifest, its text and where it came from. */
+const fromRegistry = (text: string) => ({
+  manifest: JSON.parse(text),
+  text,
+  source: 'the registry (release "v1")',
+});
+const fromFile = (text: string) => ({ manifest: JSON.parse(text), text, source: manifestPath });
 
 let dir: ReturnType<typeof tempDir>;
 let manifestPath: string;
@@ -39,7 +47,7 @@ describe("loadReleaseManifest with the file registry", () => {
 
   it("serves the registry's copy of a listed release", async () => {
     await fresh().register({ release: "v1", manifestText: REGISTRY_COPY });
-    expect(await load("v1")).toEqual({ text: REGISTRY_COPY, source: "registry" });
+    expect(await load("v1")).toEqual(fromRegistry(REGISTRY_COPY));
   });
 
   it("falls back to the local file and writes it through for a listed release that lost it", async () => {
@@ -47,13 +55,13 @@ describe("loadReleaseManifest with the file registry", () => {
     await store.register({ release: "v1", manifestText: REGISTRY_COPY });
     // Drop the manifest around the store, as an eviction would.
     await rm(join(dir.path, `registry-${n - 1}`, "vite_manifest", "manifests", "v1.json"));
-    expect(await load("v1")).toEqual({ text: LOCAL_COPY, source: "file" });
-    expect(await load("v1")).toEqual({ text: LOCAL_COPY, source: "registry" });
+    expect(await load("v1")).toEqual(fromFile(LOCAL_COPY));
+    expect(await load("v1")).toEqual({ ...fromRegistry(LOCAL_COPY) });
   });
 
   it("never lists an unregistered release: local file, registry unchanged", async () => {
     const store = fresh();
-    expect(await load("v9")).toEqual({ text: LOCAL_COPY, source: "file" });
+    expect(await load("v9")).toEqual(fromFile(LOCAL_COPY));
     // Nothing to write through, so nothing written: not even the registry directory.
     expect(existsSync(join(dir.path, `registry-${n - 1}`))).toBe(false);
     expect(await store.releases()).toEqual([]);
@@ -63,8 +71,8 @@ describe("loadReleaseManifest with the file registry", () => {
   it('skips the registry with cache: false and for release ""', async () => {
     const store = fresh();
     await store.register({ release: "v1", manifestText: REGISTRY_COPY });
-    expect(await load("v1", { cache: false })).toEqual({ text: LOCAL_COPY, source: "file" });
-    expect(await load("")).toEqual({ text: LOCAL_COPY, source: "file" });
+    expect(await load("v1", { cache: false })).toEqual(fromFile(LOCAL_COPY));
+    expect(await load("")).toEqual(fromFile(LOCAL_COPY));
   });
 
   it("fails loudly when neither the registry nor the file has it, or the id is bad", async () => {
@@ -78,9 +86,30 @@ describe("loadReleaseManifest with the file registry", () => {
         logger,
       }),
     ).rejects.toThrow(
-      /\[vite-rolling\] \[manifest\] no manifest for release "v1" in the registry and none at .*missing\.json \(ENOENT\)\. Run `vite build` with build\.manifest: true, or fix manifestPath\./,
+      `[vite-rolling] [manifest] no manifest at "${join(dir.path, "missing.json")}". Run \`vite build\``,
     );
     await expect(load("v 1")).rejects.toThrow(/release id "v 1" contains U\+0020/);
+  });
+
+  it("gives the one manifest reader's errors: a wrong manifestPath gets the Vite 5+ hint", async () => {
+    fresh();
+    const project = join(dir.path, "vite5");
+    mkdirSync(join(project, "dist", ".vite"), { recursive: true });
+    const loadFrom = (path: string) =>
+      loadReleaseManifest({ registry, release: "v1", manifestPath: path, cache: true, logger });
+    // Vite 4's place, while Vite 5+ wrote .vite/manifest.json: the message points there.
+    const hint = `There is one at "${join(project, "dist", ".vite", "manifest.json")}": Vite 5+ writes it there.`;
+    const missing = await loadFrom(join(project, "dist", "manifest.json")).catch((e) => e);
+    expect(missing.code).toBe("ERR_MANIFEST_NOT_FOUND");
+    expect(missing.message).not.toContain(hint);
+    writeFileSync(join(project, "dist", ".vite", "manifest.json"), LOCAL_COPY);
+    const hinted = await loadFrom(join(project, "dist", "manifest.json")).catch((e) => e);
+    expect(hinted.code).toBe("ERR_MANIFEST_NOT_FOUND");
+    expect(hinted.message).toContain(hint);
+    // Not a Vite manifest: refused with the reader's shape error, not passed on to a render.
+    writeFileSync(join(project, "dist", "manifest.json"), "[]");
+    const shape = await loadFrom(join(project, "dist", "manifest.json")).catch((e) => e);
+    expect(shape.code).toBe("ERR_MANIFEST_SHAPE");
   });
 });
 
@@ -94,10 +123,10 @@ describe("loadReleaseManifest through a Redis outage (throwaway server)", () => 
       loadReleaseManifest({ registry, release: "v1", manifestPath, cache: true, logger });
     try {
       await registry.register({ release: "v1", manifestText: REGISTRY_COPY });
-      expect(await load()).toEqual({ text: REGISTRY_COPY, source: "registry" });
+      expect(await load()).toEqual(fromRegistry(REGISTRY_COPY));
 
       await server().stop();
-      expect(await load()).toEqual({ text: LOCAL_COPY, source: "file" });
+      expect(await load()).toEqual(fromFile(LOCAL_COPY));
       expect(logger.warnings).toHaveLength(1);
       expect(logger.warnings[0]).toMatch(
         new RegExp(
@@ -113,7 +142,7 @@ describe("loadReleaseManifest through a Redis outage (throwaway server)", () => 
       );
       await registry.register({ release: "v1", manifestText: REGISTRY_COPY });
       const warned = logger.warnings.length;
-      expect(await load()).toEqual({ text: REGISTRY_COPY, source: "registry" });
+      expect(await load()).toEqual(fromRegistry(REGISTRY_COPY));
       expect(logger.warnings).toHaveLength(warned);
     } finally {
       await registry.close();
@@ -135,7 +164,7 @@ describe("loadReleaseManifest through a Redis outage (throwaway server)", () => 
         logger,
         timeoutMs: 300,
       });
-      expect(result).toEqual({ text: LOCAL_COPY, source: "file" });
+      expect(result).toEqual(fromFile(LOCAL_COPY));
       expect(logger.warnings).toHaveLength(1);
       expect(logger.warnings[0]).toMatch(/the registry read took longer than 300 ms/);
     } finally {

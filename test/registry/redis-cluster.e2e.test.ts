@@ -1,6 +1,7 @@
 import { createCluster } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisStore, redisKeys } from "../../src/registry/redis/store.js";
+import { redisKeys } from "../../src/registry/redis/keys.js";
+import { createRedisStore } from "../../src/registry/redis/store.js";
 import {
   deleteKeys,
   type RedisClusterHandle,

@@ -1,16 +1,20 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createRedisStore, redisKeys } from "../../src/registry/redis/store.js";
+import { redisKeys } from "../../src/registry/redis/keys.js";
+import { createRedisStore } from "../../src/registry/redis/store.js";
 import type { RegistryStore } from "../../src/registry/store.js";
 import {
   countCommands,
   deleteKeys,
   SHARED_REDIS_URL,
   scanKeys,
+  TEST_REDIS_SHOWN,
   throwawayRedis,
 } from "../helpers/redis.js";
 import { manifestOf } from "../helpers/store-contract.js";
 import { uniquePrefix } from "../helpers/tmp.js";
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 let raw: Redis;
 const cleanups: (() => Promise<void>)[] = [];
@@ -90,7 +94,9 @@ describe("redis store keys", () => {
     const keys = redisKeys(prefix, "recent-manifest-versions");
     await raw.set(keys.list, "not a list");
     await expect(s.register({ release: "v1", manifestText: manifestOf("v1") })).rejects.toThrow(
-      /\[vite-rolling\] \[redis\] Redis at redis:\/\/127\.0\.0\.1:6379 refused a registry command: WRONGTYPE registry key .*list:recent-manifest-versions holds a string, not a list.*choose another cacheKeyPrefix/,
+      new RegExp(
+        `\\[vite-rolling\\] \\[redis\\] Redis at ${escapeRegExp(TEST_REDIS_SHOWN)} refused a registry command: WRONGTYPE registry key .*list:recent-manifest-versions holds a string, not a list.*choose another cacheKeyPrefix`,
+      ),
     );
     expect(await scanKeys(raw, `*${prefix}*`)).toEqual([keys.list]);
   });

@@ -28,7 +28,6 @@ describe("resolveAppVersion: the seed's order", () => {
       name: "explicit option beats everything",
       facts: {
         explicit: "v1.2.3",
-        env: { APP_VERSION: "env" },
         buildHash: BUILD,
         staticHash: STATIC,
         components: COMPONENTS,
@@ -38,34 +37,22 @@ describe("resolveAppVersion: the seed's order", () => {
       buildHash: combinedBuildHash(BUILD, STATIC),
     },
     {
-      name: "APP_VERSION when the option is empty",
-      facts: {
-        explicit: "",
-        env: { APP_VERSION: "abc123" },
-        buildHash: BUILD,
-        components: COMPONENTS,
-      },
-      version: "abc123",
-      source: "explicit",
-      buildHash: BUILD,
-    },
-    {
       name: "sidecar build hash",
-      facts: { env: {}, buildHash: BUILD },
+      facts: { buildHash: BUILD },
       version: BUILD.slice(0, 12),
       source: "build",
       buildHash: BUILD,
     },
     {
       name: "staticfiles.json hash alone",
-      facts: { env: {}, staticHash: STATIC },
+      facts: { staticHash: STATIC },
       version: STATIC.slice(0, 12),
       source: "build",
       buildHash: STATIC,
     },
     {
       name: "both build hashes: a hash of both",
-      facts: { env: {}, buildHash: BUILD, staticHash: STATIC },
+      facts: { buildHash: BUILD, staticHash: STATIC },
       version: hashOfPairs([
         ["build", BUILD],
         ["static", STATIC],
@@ -78,7 +65,7 @@ describe("resolveAppVersion: the seed's order", () => {
     },
     {
       name: "build hash and components: derived from both",
-      facts: { env: { APP_VERSION: "" }, buildHash: BUILD, components: COMPONENTS },
+      facts: { buildHash: BUILD, components: COMPONENTS },
       version: hashOfPairs([
         ["build", BUILD],
         ["component:templates", COMPONENTS.templates],
@@ -89,7 +76,7 @@ describe("resolveAppVersion: the seed's order", () => {
     },
     {
       name: "components alone",
-      facts: { env: {}, components: COMPONENTS },
+      facts: { components: COMPONENTS },
       version: hashOfPairs([
         ["component:config", COMPONENTS.config],
         ["component:templates", COMPONENTS.templates],
@@ -99,7 +86,7 @@ describe("resolveAppVersion: the seed's order", () => {
     },
     {
       name: "nothing: unknown",
-      facts: { env: {}, components: {} },
+      facts: { components: {} },
       version: "unknown",
       source: "unknown",
       buildHash: null,
@@ -122,14 +109,12 @@ describe("resolveAppVersion: the seed's order", () => {
   });
 
   it("changes the derived version when any input hash changes", () => {
-    const base = resolveAppVersion({ env: {}, buildHash: BUILD, components: COMPONENTS }).version;
+    const base = resolveAppVersion({ buildHash: BUILD, components: COMPONENTS }).version;
     const otherBuild = resolveAppVersion({
-      env: {},
       buildHash: sha256Hex("x"),
       components: COMPONENTS,
     });
     const otherComponent = resolveAppVersion({
-      env: {},
       buildHash: BUILD,
       components: { ...COMPONENTS, config: sha256Hex("c2") },
     });
@@ -140,11 +125,8 @@ describe("resolveAppVersion: the seed's order", () => {
   it.each(["v1\r\nX-Evil: 1", " v1", "v1 ", "vé"])(
     "refuses an explicit version a header cannot carry: %j",
     (explicit) => {
-      expect(() => resolveAppVersion({ explicit, env: {} })).toThrow(
+      expect(() => resolveAppVersion({ explicit })).toThrow(
         /cannot be sent in a header .* Set appVersion \/ APP_VERSION/,
-      );
-      expect(() => resolveAppVersion({ env: { APP_VERSION: explicit } })).toThrow(
-        /cannot be sent in a header/,
       );
     },
   );

@@ -4,7 +4,6 @@ import { join, relative } from "node:path";
 import { build, createLogger, type InlineConfig, type Logger } from "vite";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseSidecar, readSidecar, type Sidecar } from "../../src/manifest/sidecar.js";
-import { sha256Hex } from "../../src/version/hash.js";
 import defaultExport, {
   buildSidecar,
   digestFile,
@@ -77,15 +76,16 @@ function walk(dir: string, base = dir): string[] {
 
 describe("viteRolling plugin: real vite build", () => {
   it("is a named build plugin, default and named export alike", () => {
-    const plugin = viteRolling();
-    expect(plugin.name).toBe("vite-rolling");
-    expect(plugin.apply).toBe("build");
+    const [plugin] = viteRolling();
+    expect(plugin!.name).toBe("vite-rolling");
+    expect(plugin!.apply).toBe("build");
     expect(defaultExport).toBe(viteRolling);
   });
 
   it("writes a sidecar whose hashes match the files on disk, including CSS and assets", async () => {
     const root = fixture("plugin-a");
-    await viteBuild(root, { base: "/static/", build: { assetsInlineLimit: 0 } });
+    // Sourcemaps on: the files end in a sourceMappingURL comment the hashes must cover.
+    await viteBuild(root, { base: "/static/", build: { assetsInlineLimit: 0, sourcemap: true } });
     const out = join(root, "dist");
     expect(existsSync(join(out, ".vite/manifest.json"))).toBe(true);
     const sidecarText = readFileSync(join(out, ".vite/vite-rolling.json"), "utf8");
@@ -105,10 +105,14 @@ describe("viteRolling plugin: real vite build", () => {
       const expected = `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
       expect(sidecar.integrity[file]).toBe(expected);
     }
+    // One sha384 per file: the content hash is its first 256 bits.
     for (const file of emitted) {
       const bytes = readFileSync(join(out, file));
-      expect(sidecar.files[file]).toBe(createHash("sha256").update(bytes).digest("hex"));
+      expect(sidecar.files[file]).toBe(
+        createHash("sha384").update(bytes).digest("hex").slice(0, 64),
+      );
     }
+    expect(emitted.some((f) => f.endsWith(".js.map"))).toBe(true);
 
     // Sorted keys at every level, so equal builds give equal bytes.
     const parsed = JSON.parse(sidecarText) as Record<string, unknown>;
@@ -174,7 +178,12 @@ describe("plugin hook logic on plain data", () => {
     ]);
     expect(two).toEqual(one);
     expect(Object.keys(one.integrity)).toEqual(["assets/a-1.js", "assets/b-2.css"]);
-    expect(one.files["assets/c-3.png"]).toBe(sha256Hex(new Uint8Array([1, 2, 3])));
+    expect(one.files["assets/c-3.png"]).toBe(
+      createHash("sha384")
+        .update(new Uint8Array([1, 2, 3]))
+        .digest("hex")
+        .slice(0, 64),
+    );
     const renamed = buildSidecar("/", [
       ["assets/a-1.js", a],
       ["assets/b-2.css", b],
@@ -207,7 +216,7 @@ describe("plugin hook logic on plain data", () => {
   });
 
   it("turns build.manifest on only when the user left it unset", () => {
-    const hook = viteRolling().config as (c: InlineConfig) => InlineConfig | undefined;
+    const hook = viteRolling()[0]!.config as (c: InlineConfig) => InlineConfig | undefined;
     expect(hook({})).toEqual({ build: { manifest: true } });
     expect(hook({ build: { manifest: false } })).toBeUndefined();
     expect(hook({ build: { manifest: "m.json" } })).toBeUndefined();

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { ViteRollingError } from "../../errors.js";
+import { fail } from "../../errors.js";
 import { collectStatic } from "../../static/collect.js";
 import type { Command } from "../command.js";
 
@@ -24,24 +24,17 @@ const collect: Command = {
   async run(args, io) {
     const [src, out, ...extra] = args.positionals;
     if (!src || !out || extra.length > 0) {
-      io.err(
-        `[vite-rolling] [collect] expected two arguments, <src> and <out>, received ${args.positionals.length}. Example: npx vite-rolling collect static dist/static`,
+      fail(
+        "cli",
+        `expected two arguments, <src> and <out>, received ${args.positionals.length}. Example: npx vite-rolling collect static dist/static`,
+        { code: "ERR_CLI_USAGE" },
       );
-      return 2;
     }
-    try {
-      const result = await collectStatic(resolve(io.cwd, src), resolve(io.cwd, out));
-      io.out(
-        `collected ${result.files} file${result.files === 1 ? "" : "s"} into ${out} (hash ${result.manifest.hash.slice(0, 12)}); manifest: ${result.manifestPath}`,
-      );
-      return 0;
-    } catch (error) {
-      if (error instanceof ViteRollingError) {
-        io.err(error.message);
-        return 1;
-      }
-      throw error;
-    }
+    const result = await collectStatic(resolve(io.cwd, src), resolve(io.cwd, out));
+    io.out(
+      `collected ${result.files} file${result.files === 1 ? "" : "s"} into ${out} (hash ${result.manifest.hash.slice(0, 12)}); manifest: ${result.manifestPath}`,
+    );
+    return 0;
   },
 };
 

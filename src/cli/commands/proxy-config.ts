@@ -24,7 +24,9 @@ const FLAGS = [
 function flag(args: ParsedArgs, name: (typeof FLAGS)[number]): string | undefined {
   const value = args.flags[name];
   if (value === true)
-    fail("proxy-config", `--${name} needs a value; see vite-rolling proxy-config --help.`);
+    fail("proxy-config", `--${name} needs a value; see vite-rolling proxy-config --help.`, {
+      code: "ERR_CLI_USAGE",
+    });
   return value;
 }
 
@@ -40,6 +42,7 @@ export function parseUpstreams(value: string): ProxyRelease[] {
         fail(
           "proxy-config",
           `--upstream takes RELEASE=host:port[,RELEASE=host:port...], received ${JSON.stringify(part)}.`,
+          { code: "ERR_CLI_USAGE" },
         );
       }
       return { release: part.slice(0, eq), upstream: part.slice(eq + 1) };
@@ -53,6 +56,7 @@ export function parseCanary(value: string): { release: string; percent: number }
     fail(
       "proxy-config",
       `--canary takes RELEASE:PERCENT (e.g. v42:10), received ${JSON.stringify(value)}.`,
+      { code: "ERR_CLI_USAGE" },
     );
   }
   return { release: match[1]!, percent: Number(match[2]) };
@@ -124,7 +128,7 @@ ${REGISTRY_FLAGS_HELP}`,
     if (upstreamFlag !== undefined) {
       releases = parseUpstreams(upstreamFlag);
     } else {
-      const registry = openRegistry(options, io.env, io.cwd);
+      const registry = openRegistry(options, io.cwd);
       try {
         const infos = await registry.releases();
         releases = infos.flatMap((info) =>

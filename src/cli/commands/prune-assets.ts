@@ -25,10 +25,12 @@ ${REGISTRY_FLAGS_HELP}`,
     });
     const [dir, extra] = args.positionals;
     if (!dir || extra !== undefined) {
-      fail("cli", "prune-assets takes one directory, e.g. `vite-rolling prune-assets dist`.");
+      fail("cli", "prune-assets takes one directory, e.g. `vite-rolling prune-assets dist`.", {
+        code: "ERR_CLI_USAGE",
+      });
     }
     const dryRun = args.flags["dry-run"] === true;
-    const result = await pruneAssets(options, dir, { dryRun }, io.env, { cwd: io.cwd });
+    const result = await pruneAssets(options, dir, { dryRun }, { cwd: io.cwd });
     for (const file of result.deleted) io.out(`${dryRun ? "would delete" : "deleted"} ${file}`);
     io.out(
       `${result.deleted.length} file(s) ${dryRun ? "to delete" : "deleted"}, ${result.kept} kept for ${result.releases.join(", ")}`,

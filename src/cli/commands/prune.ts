@@ -24,6 +24,7 @@ ${REGISTRY_FLAGS_HELP}`,
         fail(
           "cli",
           `--keep must be a whole number from 1 to 1000, received ${JSON.stringify(flag)}.`,
+          { code: "ERR_CLI_USAGE" },
         );
       }
       keep = Number(flag);

@@ -19,6 +19,8 @@ Release:
   --version-setting <NAME>     environment variable holding the release id (default RELEASE_VERSION)
   --upstream <name>            upstream serving this release (version routing)
   --app-version <version>      app version of this release (env APP_VERSION)
+  --retain-assets              also store this release's built files in the registry, so
+                               pages of older releases keep loading them (default false)
 
 ${REGISTRY_FLAGS_HELP}
 

@@ -1,3 +1,4 @@
+import { fail } from "../../errors.js";
 import { cacheBustToken } from "../../http/bust-token.js";
 import type { Command } from "../command.js";
 
@@ -18,17 +19,17 @@ const token: Command = {
   async run(args, io) {
     const flag = args.flags.secret;
     if (flag === true) {
-      io.err(
-        "[vite-rolling] [token] --secret needs a value: --secret <secret> (or set SECRET_KEY).",
-      );
-      return 2;
+      fail("cli", "--secret needs a value: --secret <secret> (or set SECRET_KEY).", {
+        code: "ERR_CLI_USAGE",
+      });
     }
     const secret = flag ?? io.env.SECRET_KEY ?? "";
     if (secret === "") {
-      io.err(
-        "[vite-rolling] [token] no secret: set the SECRET_KEY environment variable (the same one the server reads) or pass --secret <secret>.",
+      fail(
+        "cli",
+        "no secret: set the SECRET_KEY environment variable (the same one the server reads) or pass --secret <secret>.",
+        { code: "ERR_HTTP_NO_SECRET" },
       );
-      return 1;
     }
     io.out(cacheBustToken(secret));
     return 0;

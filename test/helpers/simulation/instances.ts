@@ -2,6 +2,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { ROOT } from "../tmp.js";
+import type { TokenMessage } from "./pages.js";
 import type { ReadyMessage } from "./server-common.js";
 
 export type Mode = "product" | "naive";
@@ -34,12 +35,16 @@ export interface Instance {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** Forks `mode`'s server for `release` with `env`; resolves once it listens. */
+/**
+ * Forks `mode`'s server for `release` with `env`; resolves once it listens. `onToken`: each
+ * form token the instance received.
+ */
 export async function startInstance(
   mode: Mode,
   name: string,
   release: string,
   env: Record<string, string>,
+  onToken: (token: string) => void = () => {},
 ): Promise<Instance> {
   const child = fork(SCRIPTS[mode], [], {
     cwd: ROOT,
@@ -58,8 +63,13 @@ export async function startInstance(
       resolve();
     }),
   );
+  child.on("message", (message: Partial<TokenMessage>) => {
+    if (typeof message.token === "string") onToken(message.token);
+  });
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {
-    child.once("message", (message) => resolve(message as ReadyMessage));
+    child.on("message", (message: Partial<ReadyMessage>) => {
+      if (message.ready) resolve(message as ReadyMessage);
+    });
     void exited.then(() =>
       reject(new Error(`instance ${name} exited before listening:\n${stderr}`)),
     );

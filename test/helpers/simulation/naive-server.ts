@@ -1,15 +1,15 @@
 /**
  * The naive integration the simulation must catch: one manifest, read once at startup from a
  * fixed path, tags written by hand, built files served only from this instance's own disk, no
- * registry. Same page shape, same release marker (`X-App-Version: <release>`) as the product.
+ * registry, no stale-client script. Same page shape, same release marker (`X-App-Version: <release>`) as the product.
  *
  * Env: SIM_RELEASE, SIM_DIST.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import express from "express";
-import { BASE, PAGES } from "./pages.js";
-import { announce, env, page, serveUntilSignal } from "./server-common.js";
+import { BASE } from "./pages.js";
+import { announce, appRoutes, env, serveUntilSignal } from "./server-common.js";
 
 interface Chunk {
   file: string;
@@ -44,10 +44,8 @@ app.use((_req, res, next) => {
   next();
 });
 app.use(BASE, express.static(dist, { index: false }));
-for (const [path, entry] of Object.entries(PAGES)) {
+appRoutes(app, release, (entry) => {
   const { styles, scripts } = tags(entry);
-  app.get(path, (_req, res) => {
-    res.send(page(release, styles, scripts));
-  });
-}
+  return { head: "", tags: styles + scripts };
+});
 serveUntilSignal(app, async () => {}).then((port) => announce(port, release));

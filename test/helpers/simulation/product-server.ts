@@ -12,8 +12,8 @@ import express from "express";
 import { viteRolling } from "../../../src/adapters/express.js";
 import { createViteRolling } from "../../../src/engine/front.js";
 import { setStaticHeaders } from "../../../src/static/immutable-cache-control.js";
-import { BASE, PAGES } from "./pages.js";
-import { announce, env, page, serveUntilSignal } from "./server-common.js";
+import { BASE } from "./pages.js";
+import { announce, appRoutes, env, serveUntilSignal } from "./server-common.js";
 
 const release = env("SIM_RELEASE");
 const dist = env("SIM_DIST");
@@ -36,9 +36,8 @@ await vr.ready();
 const app = express();
 app.use(viteRolling(vr));
 app.use(BASE, express.static(dist, { index: false, setHeaders: setStaticHeaders }));
-for (const [path, entry] of Object.entries(PAGES)) {
-  app.get(path, (_req, res) => {
-    res.send(page(release, vr.styles(entry), vr.scripts(entry)));
-  });
-}
+appRoutes(app, release, (entry) => ({
+  head: vr.versionTags(),
+  tags: vr.styles(entry) + vr.scripts(entry),
+}));
 serveUntilSignal(app, () => vr.close()).then((port) => announce(port, vr.appVersion()));

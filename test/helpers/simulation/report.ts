@@ -1,22 +1,29 @@
 /** The figures of simulation runs as a small console table. */
-import type { Figures } from "./driver.js";
+import type { Figures } from "./journal.js";
 
-const COLUMNS: [keyof Figures, string][] = [
-  ["pages", "pages"],
-  ["assets", "assets"],
+/** Table columns: figure, title. */
+export const COLUMNS: [keyof Figures, string][] = [
+  ["actions", "actions"],
+  ["loads", "loads"],
+  ["autoLoads", "auto"],
   ["broken", "broken"],
   ["mixed", "mixed"],
+  ["loops", "loops"],
+  ["stranded", "stranded"],
+  ["posts", "POSTs"],
+  ["lostPosts", "lost POSTs"],
+  ["typedReloads", "typed+reload"],
+  ["lostText", "lost text"],
   ["crossServed", "cross-served"],
   ["lazy", "lazy"],
-  ["serverErrors", "5xx"],
-  ["lost", "lost"],
-  ["retried", "retried"],
+  ["stuck", "stuck"],
 ];
 
 /**
- * One row per run. "cross-served": asset requests answered by an instance of the other
- * release (the case a rolling deploy breaks); "retried": requests re-sent once because nginx
- * closed an idle keep-alive connection on reload (a browser does the same).
+ * One row per run. "auto": full loads the user did not start (recoveries); "typed+reload":
+ * typing actions with a reload between typing and the check (what form restore must survive);
+ * "cross-served": asset responses from an instance of another release than the asset's (the
+ * case a rolling deploy breaks); "stuck": actions whose result never showed (diagnostic).
  */
 export function figuresTable(rows: readonly { label: string; figures: Figures }[]): string {
   const header = ["run", ...COLUMNS.map(([, title]) => title)];

@@ -1,8 +1,9 @@
 /**
- * One rolling-deploy simulation: two instances of release A behind nginx, a driver loading
- * pages through it, then a deploy that moves the instances to B one at a time and a rollback
- * to A the same way. Each deploy step waits for a number of page loads (pacing by work done,
- * never by the clock), so every mix of live instances carries traffic.
+ * One rolling-deploy simulation: two instances of release A behind nginx, real Chromium users
+ * (browser-driver.ts) working through it, then a deploy that moves the instances to B one at a
+ * time and a rollback to A the same way. Each deploy step waits for a number of user actions
+ * (pacing by work done, never by the clock), so every mix of live instances carries traffic;
+ * once a deploy has finished, the next step waits until every user has navigated once.
  *
  * Deploy step order, per instance: start the new one (it boots while the previous phase's
  * pages load, as a new container would), register its release (`refresh`, before any traffic
@@ -13,6 +14,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { GUARD_PREFIX } from "../../../src/client/load-guard.js";
 import { refresh } from "../../../src/deploy/refresh.js";
 import { resolveOptions, type ViteRollingOptions } from "../../../src/options.js";
 import { openRegistry } from "../../../src/registry/connect.js";
@@ -20,9 +23,11 @@ import { freePort } from "../nginx.js";
 import { uniquePrefix } from "../tmp.js";
 import type { BuiltRelease } from "./app.js";
 import { startBalancer } from "./balancer.js";
-import { Driver, type Figures, type ReleaseBook } from "./driver.js";
+import { BrowserDriver } from "./browser-driver.js";
 import { type Instance, type Mode, startInstance } from "./instances.js";
+import type { Figures, LoadRecord, SimEvent, StepRecord } from "./journal.js";
 import { type OwnRedis, ownRedis } from "./redis-server.js";
+import type { ReleaseBook } from "./tab.js";
 
 export interface SimulationOptions {
   /** Row label in the figures table. */
@@ -34,17 +39,24 @@ export interface SimulationOptions {
   releases: readonly [BuiltRelease, BuiltRelease];
   /** Scratch directory of this run. */
   dir: string;
-  /** Page loads between two deploy steps (9 phases in all, 12 with the outage). */
-  pagesPerPhase: number;
-  /** The last phase (A serves again) lasts until the run has loaded this many pages. @default 0 */
-  minPages?: number;
+  /** User actions between two deploy steps (9 phases in all, 12 with the outage). */
+  actionsPerPhase: number;
+  /** Roll back to A after the deploy of B. @default true */
+  rollback?: boolean;
+  /**
+   * Hide the stale-client script's loop guard from it (its sessionStorage memory reads empty):
+   * the negative control of the loop count.
+   */
+  guardOff?: boolean;
   /**
    * Redis only: kill the registry's Redis while only B's instances serve (between the deploy
    * and the rollback), attempt a `refresh` then, and bring Redis back before the rollback.
    */
   redisOutage?: boolean;
-  /** Virtual browsers. @default 12 */
-  concurrency?: number;
+  /** Browser contexts (users). @default 4 */
+  users?: number;
+  /** A running Chromium to open the users' contexts in. @default one launched for the run */
+  browser?: Browser | null;
   /** Progress lines. @default nothing */
   log?: (line: string) => void;
 }
@@ -56,8 +68,8 @@ export interface OutageReport {
   /** The registry (list, manifests, retained assets) before the kill and after the restart. */
   before: RegistrySnapshot;
   after: RegistrySnapshot;
-  /** Pages loaded while Redis was down. */
-  pagesDuringOutage: number;
+  /** User actions completed while Redis was down. */
+  actionsDuringOutage: number;
   /** Broken pages while Redis was down. */
   brokenDuringOutage: number;
   /** What the instance started during the outage printed (its registry warning). */
@@ -69,8 +81,13 @@ export interface SimulationResult {
   figures: Figures;
   /** The first failures, described. */
   samples: string[];
-  /** The deploy steps, in order. */
-  steps: string[];
+  /** The deploy steps, in order, with their time. */
+  steps: StepRecord[];
+  /** Every page load and every failure, for the report's timeline. */
+  loads: LoadRecord[];
+  events: SimEvent[];
+  /** Milliseconds the driven part of the run took. */
+  duration: number;
   outage: OutageReport | null;
   /** Warnings the instances printed (last lines per instance). */
   instanceLogs: Record<string, string>;
@@ -87,7 +104,7 @@ const digest = (bytes: string | Buffer | null): string | null =>
   bytes === null ? null : createHash("sha256").update(bytes).digest("hex");
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
-  const { mode, releases, dir, pagesPerPhase } = options;
+  const { mode, releases, dir, actionsPerPhase } = options;
   const log = options.log ?? (() => {});
   const [A, B] = releases;
   const prefix = uniquePrefix(`sim-${options.label.replace(/\W+/g, "-")}`);
@@ -113,7 +130,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     log(`refresh ${built.release}: kept ${result.kept.join(", ")}`);
   };
   const snapshot = async (): Promise<RegistrySnapshot> => {
-    const registry = openRegistry(resolveOptions(optionsFor(A)), {}, dir);
+    const registry = openRegistry(resolveOptions(optionsFor(A)), dir);
     try {
       const list = (await registry.releases()).map((r) => r.release);
       const manifests: Record<string, string | null> = {};
@@ -131,7 +148,6 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }
   };
 
-  const versions = new Map<string, string>();
   const upstreams = new Map<string, string>();
   const owners = new Map<string, string>();
   const lazy = new Set<string>();
@@ -142,20 +158,25 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const book: ReleaseBook = {
     releaseOfFile: (file) => owners.get(file),
     isLazy: (file) => lazy.has(file),
-    releaseOfVersion: (version) => versions.get(version),
     releaseOfUpstream: (address) => upstreams.get(address),
   };
 
   const all: Instance[] = [];
   const live: Instance[] = [];
+  const recorded = new Set<string>();
   const start = async (built: BuiltRelease, name: string): Promise<Instance> => {
-    const instance = await startInstance(mode, name, built.release, {
-      SIM_DIST: built.dist,
-      SIM_PREFIX: prefix,
-      ...(redis ? { SIM_REDIS_URL: redis.url } : { SIM_REGISTRY_DIR: registryDir }),
-    });
+    const instance = await startInstance(
+      mode,
+      name,
+      built.release,
+      {
+        SIM_DIST: built.dist,
+        SIM_PREFIX: prefix,
+        ...(redis ? { SIM_REDIS_URL: redis.url } : { SIM_REGISTRY_DIR: registryDir }),
+      },
+      (token) => recorded.add(token),
+    );
     all.push(instance);
-    versions.set(instance.version, built.release);
     upstreams.set(`127.0.0.1:${instance.port}`, built.release);
     return instance;
   };
@@ -167,33 +188,42 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     await freePort(),
     live.map((i) => i.port),
   );
-  const driver = new Driver({ port: balancer.port, book, concurrency: options.concurrency ?? 12 });
-  const began = Date.now();
-  const steps: string[] = [];
+  const driver = new BrowserDriver({
+    port: balancer.port,
+    book,
+    users: options.users ?? 4,
+    browser: options.browser ?? null,
+    guardPrefix: options.guardOff ? GUARD_PREFIX : null,
+  });
+  const { journal } = driver;
   const step = (text: string) => {
     const names = live.map((i) => i.name).join(" + ");
-    steps.push(`${text} (live: ${names})`);
-    const at = `${((Date.now() - began) / 1000).toFixed(1)} s, page ${driver.figures.pages}`;
+    journal.step(`${text} (live: ${names})`);
+    const at = `${(journal.now() / 1000).toFixed(1)} s, action ${driver.figures.actions}`;
     log(`  ${text} (live: ${names}; ${at})`);
   };
   /**
-   * Lets `count` pages load on the live instances. `boot`: an instance starts meanwhile (a
-   * new container boots while the old ones serve) and is returned once both are done.
+   * Lets users do `count` actions on the live instances. `boot`: an instance booting meanwhile
+   * (a new container boots while the old ones serve), returned once both are done.
    */
   const phase = async (
-    count = pagesPerPhase,
-    boot?: [BuiltRelease, string],
+    count = actionsPerPhase,
+    boot?: Promise<Instance>,
   ): Promise<Instance | null> => {
-    const [, booted] = await Promise.all([
-      driver.pagesMore(count),
-      boot ? start(...boot) : Promise.resolve(null),
-    ]);
+    const [, booted] = await Promise.all([driver.actionsMore(count), boot ?? null]);
     return booted;
   };
-  /** Replaces the live instances by instances of `to`, one at a time (4 phases). */
+  /**
+   * Replaces the live instances by instances of `to`, one at a time (4 phases). Both new
+   * instances boot from the start (as a deploy starts its containers before the balancer sends
+   * them traffic), which keeps the run short on a slow machine.
+   */
   const roll = async (to: BuiltRelease): Promise<void> => {
+    const booting = [1, 2].map((n) => start(to, `${to.release}${n}`));
+    // The second one's failure surfaces when it is awaited, not as an unhandled rejection.
+    for (const boot of booting) boot.catch(() => {});
     for (const n of [1, 2]) {
-      const fresh = (await phase(pagesPerPhase, [to, `${to.release}${n}`]))!;
+      const fresh = (await phase(actionsPerPhase, booting[n - 1]))!;
       if (n === 1) await register(to);
       live.push(fresh);
       await balancer.update(live.map((i) => i.port));
@@ -204,23 +234,25 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await old.stop();
       step(`take ${old.name} out of nginx, stop it`);
     }
+    await driver.deployed(to.release);
+    step(`every tab navigated once since ${to.release} was deployed`);
   };
 
   let outage: OutageReport | null = null;
   try {
-    driver.start();
+    await driver.start();
     step("serve");
     log(`deploy ${B.release}`);
     await roll(B);
     if (redis && options.redisOutage) {
       await phase();
       const before = await snapshot();
-      const pagesBefore = driver.figures.pages;
+      const actionsBefore = driver.figures.actions;
       const brokenBefore = driver.figures.broken;
       await redis.kill();
       step("kill Redis");
       // A rolling restart in the outage: the new instance boots with the registry down.
-      const spare = (await phase(pagesPerPhase, [B, `${B.release}3`]))!;
+      const spare = (await phase(actionsPerPhase, start(B, `${B.release}3`)))!;
       live.push(spare);
       await balancer.update(live.map((i) => i.port));
       step(`add ${spare.name} (started while Redis is down) to nginx`);
@@ -237,7 +269,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await old.stop();
       step(`take ${old.name} out of nginx, stop it`);
       await phase();
-      const pagesDuringOutage = driver.figures.pages - pagesBefore;
+      const actionsDuringOutage = driver.figures.actions - actionsBefore;
       const brokenDuringOutage = driver.figures.broken - brokenBefore;
       await redis.start();
       const after = await snapshot();
@@ -246,26 +278,33 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         refreshError,
         before,
         after,
-        pagesDuringOutage,
+        actionsDuringOutage,
         brokenDuringOutage,
         bootLog: spare.log(),
       };
     }
-    log(`roll back to ${A.release}`);
-    await roll(A);
-    await phase(Math.max(pagesPerPhase, (options.minPages ?? 0) - driver.figures.pages));
+    if (options.rollback ?? true) {
+      log(`roll back to ${A.release}`);
+      await roll(A);
+    }
+    await phase();
     step("serve");
   } finally {
     await driver.stop();
+    journal.step("users stopped");
     await balancer.stop();
     for (const instance of all) await instance.stop();
     await redis?.kill();
   }
+  driver.settlePosts(recorded);
   return {
     label: options.label,
     figures: driver.figures,
-    samples: driver.samples,
-    steps,
+    samples: journal.samples(),
+    steps: journal.steps,
+    loads: journal.loads,
+    events: journal.events,
+    duration: journal.now(),
     outage,
     instanceLogs: Object.fromEntries(all.map((i) => [i.name, i.log()])),
   };

@@ -1,0 +1,3 @@
+import "./main.css";
+
+document.querySelector("h1").textContent = "Hello from Vite";
