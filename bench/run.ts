@@ -42,7 +42,7 @@ if (only && selected.length !== only.length) {
 async function prepareApp(shape: AppShape): Promise<PreparedApp> {
   const app = generateApp(join(APPS, shape.name), shape);
   // Built with the plugin, as an app using vite-rolling is.
-  const build = await buildApp(app, join(APPS, shape.name, "dist"), [viteRolling()]);
+  const build = await buildApp(app, join(APPS, shape.name, "dist"), viteRolling());
   console.log(
     `[bench] ${shape.name} app: ${app.jsModules} JS modules (${build.bundledModules} bundled), ${app.cssFiles} CSS sources -> ${build.cssFiles} CSS files, ${build.chunks} chunks (${build.sharedChunks} shared, ${build.dynamicEntries} dynamic), ${app.dynamicImports} import() calls`,
   );

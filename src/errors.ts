@@ -66,7 +66,7 @@ export const ERROR_CODES = {
   ],
   ERR_DEV_HTML_ENTRY: [
     "in dev mode an HTML entry (index.html) was rendered without the vite-rolling/vite plugin in the dev server",
-    "add viteRolling() to vite.config's plugins and start vite, or make the module the entry (scripts(\"src/main.ts\"))",
+    'add viteRolling() to vite.config\'s plugins and start vite, or make the module the entry (scripts("src/main.ts"))',
   ],
   // version
   ERR_VERSION_COMPONENT: [
@@ -124,6 +124,27 @@ export const ERROR_CODES = {
   ERR_DEPLOY_MANIFEST_MISSING: [
     "a listed release lost its manifest; nothing was deleted",
     "run vite-rolling refresh for that release again",
+  ],
+  // assets (object storage: assetStore)
+  ERR_ASSETS_CLIENT: [
+    "assetStore is set but the optional peer aws4fetch cannot be imported",
+    "npm install aws4fetch",
+  ],
+  ERR_ASSETS_CONFIG: [
+    "the asset store's credentials or endpoint are missing or malformed",
+    "set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, for S3-compatible servers, AWS_ENDPOINT_URL",
+  ],
+  ERR_ASSETS_REQUEST: [
+    "the asset store refused a request or could not be reached",
+    "the message gives the status and S3 error code: check the bucket, region, endpoint and the key's rights",
+  ],
+  ERR_ASSETS_UPLOAD: [
+    "refresh could not upload every file of the release, so it registered nothing",
+    "fix the cause the message gives and run refresh again (stored files are not sent twice)",
+  ],
+  ERR_ASSETS_PRUNE: [
+    "prune-assets cannot tell what a kept release needs in the asset store, so it deleted nothing",
+    "run vite-rolling refresh for the release the message names again",
   ],
   // http (endpoints, version routing)
   ERR_HTTP_NO_SECRET: [

@@ -1,3 +1,5 @@
+import { type AwsEnv, awsEnvFrom } from "./assets/s3-env.js";
+import { parseS3Url } from "./assets/s3-url.js";
 import { describe, fail, type Logger } from "./errors.js";
 import { assertReleaseId } from "./registry/release-id.js";
 import { resolveStoreOptions } from "./registry/store.js";
@@ -101,8 +103,31 @@ export interface ViteRollingOptions {
   turboTrack?: boolean;
   /** Answer stale htmx / Inertia requests with a full-navigation redirect. @default true */
   staleRedirect?: boolean;
+  /**
+   * Milliseconds between the stale-client script's checks of the version endpoint while the
+   * tab is visible (it also checks when the tab becomes visible); 0 turns the checks off. They
+   * are conditional requests answered `304` from memory. Off when `versionEndpoint` is false.
+   * @default 60000
+   */
+  pollInterval?: number;
+  /**
+   * Save what the user typed into forms before an automatic reload and restore it after
+   * (passwords, hidden, file, `autocomplete="off"` and `data-vite-rolling-skip` fields never).
+   * @default true
+   */
+  formRestore?: boolean;
   /** Store built assets in the registry and serve retained old assets. @default false */
   retainAssets?: boolean;
+  /**
+   * Object storage for old releases' built files, `"s3://bucket/prefix"` (S3, R2, MinIO, any
+   * S3-compatible server): `refresh` uploads each release's hashed files there before
+   * registering it, the server answers other kept releases' files from it, and
+   * `prune-assets` deletes what no kept release references. Endpoint and credentials come
+   * from the standard AWS variables. Needs the optional peer `aws4fetch`. `null`:
+   * `VITE_ROLLING_ASSET_STORE`, else none.
+   * @default null
+   */
+  assetStore?: string | null;
   /**
    * Prefetch an entry's lazy chunks (its dynamic imports, their imports and CSS), written by
    * `scripts()`: false | "aggressive" (`<link rel="prefetch">` tags) | "waterfall" (a script
@@ -143,6 +168,8 @@ export type ResolvedOptions = Required<Omit<ViteRollingOptions, "dev" | "logger"
   /** The option, else `NODE_ENV !== "production"`. */
   dev: boolean;
   logger: Logger;
+  /** The AWS variables (endpoint, region, credentials) an `assetStore` is opened with. */
+  assetStoreEnv: AwsEnv;
 };
 
 /** Defaults of every option but `manifestPath`, `dev` and `logger` (computed at creation). */
@@ -179,7 +206,10 @@ export const DEFAULTS = {
   attributes: null,
   turboTrack: false,
   staleRedirect: true,
+  pollInterval: 60_000,
+  formRestore: true,
   retainAssets: false,
+  assetStore: null,
   prefetch: false,
   prefetchConcurrency: 3,
   linkHeader: false,
@@ -249,7 +279,10 @@ const CHECKS: Record<keyof ViteRollingOptions, Check> = {
   attributes: (v) => (v === null || typeof v === "function" ? null : "a function or null"),
   turboTrack: bool,
   staleRedirect: bool,
+  pollInterval: int(0, 2_147_483_647),
+  formRestore: bool,
   retainAssets: bool,
+  assetStore: orNull(nonEmpty),
   prefetch: oneOf(false, "aggressive", "waterfall"),
   prefetchConcurrency: int(1, 64),
   linkHeader: bool,
@@ -307,6 +340,9 @@ export function resolveOptions(
   out.appVersion = input.appVersion || fromEnv.appVersion || "";
   out.secret = input.secret || fromEnv.secret || null;
   out.redis = input.redis ?? fromEnv.redis ?? null;
+  out.assetStore = input.assetStore ?? fromEnv.assetStore ?? null;
+  if (out.assetStore !== null) parseS3Url(out.assetStore);
+  out.assetStoreEnv = out.assetStore === null ? {} : awsEnvFrom(env);
   out.dev = input.dev ?? env.NODE_ENV !== "production";
   out.logger = input.logger ?? console;
   const resolved = out as ResolvedOptions;
@@ -331,14 +367,18 @@ const ENV_OPTIONS = {
   APP_VERSION: "appVersion",
   SECRET_KEY: "secret",
   REDIS_URL: "redis",
+  VITE_ROLLING_ASSET_STORE: "assetStore",
 } as const satisfies Record<string, keyof ViteRollingOptions>;
 
 /** What `optionsFromEnv` reads. */
-export type EnvOptions = Partial<Record<"release" | "appVersion" | "secret" | "redis", string>>;
+export type EnvOptions = Partial<
+  Record<"release" | "appVersion" | "secret" | "redis" | "assetStore", string>
+>;
 
 /**
  * The options the environment sets: the release id from the variable `versionSetting` names,
- * `APP_VERSION`, `SECRET_KEY`, `REDIS_URL`. The one place the library reads them (the CLI
+ * `APP_VERSION`, `SECRET_KEY`, `REDIS_URL`, `VITE_ROLLING_ASSET_STORE` (and, with an asset
+ * store, the AWS variables of `awsEnvFrom`). The one place the library reads them (the CLI
  * layers them between its flags and its config file). An empty variable counts as unset, as a
  * shell's `VAR=` usually means.
  */

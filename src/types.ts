@@ -65,7 +65,10 @@ export interface ViteRolling {
   readonly defaultBuild?: string;
   /** Loads this release's manifest (registry, else local file) and resolves the app version. */
   ready(): Promise<void>;
-  /** `<link rel="stylesheet">` tags for the entries (nothing in dev mode). */
+  /**
+   * `<link rel="stylesheet">` tags for the entries. In dev mode: CSS entries, and (with the
+   * plugin's dev server) one link to the CSS the other entries' modules import.
+   */
   styles(entries: string | readonly string[], ctx?: RenderContext): string;
   /**
    * modulepreload links and module scripts for the entries; first the build's import map when

@@ -29,7 +29,7 @@ type Autocannon = (options: {
 }) => Promise<AutocannonResult>;
 const autocannon: Autocannon = createRequire(import.meta.url)("autocannon");
 
-const FRAMEWORKS = ["express", "fastify", "hono", "koa"] as const;
+const FRAMEWORKS = ["express", "fastify", "hono", "koa", "node"] as const;
 const CONNECTIONS = 10;
 
 interface Ports {
@@ -103,26 +103,48 @@ async function startServers(
   };
 }
 
-/** The two variants must serve the same page, and only one of them the version header and tags. */
-async function check(ports: Ports): Promise<void> {
-  const plain = await fetch(`http://127.0.0.1:${ports.plain}/`);
-  const withMiddleware = await fetch(`http://127.0.0.1:${ports.withMiddleware}/`);
+/** What a figure row measures: a small HTML page (version tags injected) or a small JSON body. */
+const KINDS = [
+  { name: "HTML page", path: "/", marker: "Hello, world" },
+  { name: "JSON", path: "/json", marker: '"hello":"world"' },
+] as const;
+type Kind = (typeof KINDS)[number];
+
+/**
+ * The two variants must serve the same body, and only the middleware's the version header; the
+ * HTML page gets the version tags, the JSON response nothing but the header.
+ */
+async function check(ports: Ports, kind: Kind): Promise<void> {
+  const plain = await fetch(`http://127.0.0.1:${ports.plain}${kind.path}`);
+  const withMiddleware = await fetch(`http://127.0.0.1:${ports.withMiddleware}${kind.path}`);
   const [plainBody, body] = [await plain.text(), await withMiddleware.text()];
   if (plain.status !== 200 || withMiddleware.status !== 200) {
-    throw new Error(`status ${plain.status} / ${withMiddleware.status}`);
+    throw new Error(`${kind.path}: status ${plain.status} / ${withMiddleware.status}`);
   }
-  if (!plainBody.includes("Hello, world") || !body.includes("Hello, world")) {
-    throw new Error("the page is not the hello-world page");
+  if (!plainBody.includes(kind.marker) || !body.includes(kind.marker)) {
+    throw new Error(`${kind.path} is not the expected ${kind.name}`);
   }
   if (plain.headers.get("x-app-version")) throw new Error("the plain app sends X-App-Version");
   if (withMiddleware.headers.get("x-app-version") !== "bench-1") {
     throw new Error(
-      `the middleware app sends X-App-Version ${withMiddleware.headers.get("x-app-version")}, expected bench-1`,
+      `the middleware app sends X-App-Version ${withMiddleware.headers.get("x-app-version")} on ${kind.path}, expected bench-1`,
     );
   }
-  if (!body.includes('<meta name="app-version" content="bench-1">')) {
+  const injected = body.includes('<meta name="app-version" content="bench-1">');
+  if (kind.path === "/" && !injected) {
     throw new Error("the middleware app did not inject the version tags");
   }
+  if (kind.path !== "/" && body !== plainBody) {
+    throw new Error(`the middleware changed the JSON body: ${body.slice(0, 80)}`);
+  }
+}
+
+async function stop(servers: Servers | null): Promise<void> {
+  const child = servers?.child;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
 }
 
 interface Variant {
@@ -135,13 +157,13 @@ interface Variant {
 
 await runFigure(
   "middleware",
-  "Middleware overhead: hello-world requests/s, with vs without the version middleware",
+  "Middleware overhead: requests/s and server CPU per request through each adapter (small HTML page, small JSON), with vs without the version middleware",
   async ({ prepared, quick, sink }) => {
     const manifestPath = prepared.apps.large.build.manifestPath;
     if ("error" in prepared.lib) throw new Error(`no compiled library: ${prepared.lib.error}`);
     const libDir = prepared.lib.dir;
     const server = compiledServer();
-    const duration = quick ? 1 : 3;
+    const duration = quick ? 1 : 2;
     const rounds = quick ? 1 : 6;
     const rows: string[][] = [];
     const notes: string[] = [];
@@ -150,27 +172,37 @@ await runFigure(
       let servers: Servers | null = null;
       try {
         servers = await startServers(server, framework, manifestPath, libDir);
-        const { ports } = servers;
-        await check(ports);
+        for (const kind of KINDS) await check(servers.ports, kind);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+        for (const kind of KINDS)
+          rows.push([framework, kind.name, "n/a", "n/a", "n/a", "n/a", `not measured: ${reason}`]);
+        ratios.push(`${framework} n/a`);
+        await stop(servers);
+        continue;
+      }
+      const { ports } = servers;
+      const running = servers;
+      for (const kind of KINDS) {
         const variants: Variant[] = [
-          { name: "plain", url: `http://127.0.0.1:${ports.plain}/`, rps: [], cpu: [] },
+          { name: "plain", url: `http://127.0.0.1:${ports.plain}${kind.path}`, rps: [], cpu: [] },
           {
             name: "with middleware",
-            url: `http://127.0.0.1:${ports.withMiddleware}/`,
+            url: `http://127.0.0.1:${ports.withMiddleware}${kind.path}`,
             rps: [],
             cpu: [],
           },
         ];
         let failures = 0;
         const load = async (v: Variant, seconds: number, record: boolean) => {
-          const before = await servers!.cpu();
+          const before = await running.cpu();
           const result = await autocannon({
             url: v.url,
             connections: CONNECTIONS,
             duration: seconds,
             pipelining: 1,
           });
-          const cpu = (await servers!.cpu()) - before;
+          const cpu = (await running.cpu()) - before;
           failures += result.errors + result.timeouts + result.non2xx;
           sink.number(result.requests.total);
           if (!record) return;
@@ -183,43 +215,38 @@ await runFigure(
         }
         const [plain, withMw] = variants as [Variant, Variant];
         const ratio = median(withMw.rps) / median(plain.rps);
-        ratios.push(`${framework} ${formatRatio(ratio)}`);
+        const cpuRatio = median(withMw.cpu) / median(plain.cpu);
+        ratios.push(
+          `${framework} ${kind.name} ${formatRatio(ratio)} (CPU ${formatRatio(cpuRatio)})`,
+        );
         rows.push([
           framework,
+          kind.name,
           `${formatInt(median(plain.rps))} ±${spread(plain.rps).toFixed(0)}%`,
           `${formatInt(median(withMw.rps))} ±${spread(withMw.rps).toFixed(0)}%`,
           formatRatio(ratio),
-          `${median(plain.cpu).toFixed(1)} → ${median(withMw.cpu).toFixed(1)} µs (${formatRatio(median(withMw.cpu) / median(plain.cpu))})`,
+          `${median(plain.cpu).toFixed(1)} → ${median(withMw.cpu).toFixed(1)} µs (${formatRatio(cpuRatio)})`,
           String(failures),
         ]);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-        rows.push([framework, "n/a", "n/a", "n/a", "n/a", `not measured: ${reason}`]);
-        ratios.push(`${framework} n/a`);
-      } finally {
-        const child = servers?.child;
-        if (child && child.exitCode === null) {
-          const exited = new Promise((resolve) => child.once("exit", resolve));
-          child.kill("SIGTERM");
-          await exited;
-        }
       }
+      await stop(servers);
     }
     notes.push(
-      `autocannon, ${CONNECTIONS} connections, no pipelining, ${rounds} rounds of ${duration} s per variant after a 1 s warm-up each, the two variants alternating; medians. Server and load generator share this machine's cores, so absolute requests/s are low and swing with other load; the CPU column (the server process's user + system time over the round / requests served) is the steadier measure.`,
-      "With the middleware every response carries X-App-Version and the page gets the version tags (meta + stale-client script, about 2 KB) injected before </head>; the figure checks both before measuring. The bigger body is part of the cost measured. The servers run on plain node (servers/hello.ts transpiled to JS, no TS loader in the process) and load the library as tsc emitted it (bench/.work/lib/dist).",
+      `autocannon, ${CONNECTIONS} connections, no pipelining, ${rounds} rounds of ${duration} s per variant and route after a 1 s warm-up each, the two variants alternating; medians. Server and load generator share this machine's cores, so absolute requests/s are low and swing with other load; the CPU column (the server process's user + system time over the round / requests served) is the steadier measure.`,
+      "Both apps run in one server process, each with its default configuration; with the middleware every response carries X-App-Version and the HTML page gets the version tags injected before </head> (the JSON response only the header); the figure checks both, and that the JSON body is unchanged, before measuring. Whatever the tags add to the page is part of the cost measured. The servers run on plain node (servers/hello.ts transpiled to JS, no TS loader in the process) and load the library as tsc emitted it (bench/.work/lib/dist).",
     );
-    if (rows.some((r) => r[5]?.startsWith("not measured"))) {
+    if (rows.some((r) => r[6]?.startsWith("not measured"))) {
       notes.push(
         "A framework marked not measured failed to start or to answer as expected; the reason is in its row.",
       );
     }
     return {
-      headline: `requests/s with / without: ${ratios.join(", ")}`,
+      headline: `requests/s with / without (server CPU per request): ${ratios.join(", ")}`,
       tables: [
         {
           columns: [
             "framework",
+            "response",
             "without (req/s)",
             "with middleware (req/s)",
             "with / without",

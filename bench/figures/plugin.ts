@@ -42,7 +42,7 @@ await runFigure(
     ];
     const build = async (v: (typeof variants)[number]) => {
       const start = now();
-      const report = await buildApp(app, v.outDir, v.plugin ? [viteRolling()] : []);
+      const report = await buildApp(app, v.outDir, v.plugin ? viteRolling() : []);
       const ms = msSince(start);
       sink.number(report.chunks);
       const sidecar = existsSync(join(v.outDir, ".vite", "vite-rolling.json"));

@@ -1,10 +1,11 @@
 /**
- * Figure 4's server process: one framework, two apps on two ports, the same hello-world page;
- * one app with vite-rolling's version middleware in front. Prints `{"plain":port,"withMiddleware":port}`,
+ * Figure 4's server process: one framework, two apps on two ports, the same two routes (`/`: a
+ * small HTML page, `/json`: a small JSON response); one app with vite-rolling's version
+ * middleware in front, in its default configuration. Prints `{"plain":port,"withMiddleware":port}`,
  * then answers "cpu" lines on stdin with `{"cpu":µs}`.
  * The library is loaded as tsc emitted it (`<libDir>`, see bench/run.ts), and figure 4 runs
  * this file transpiled to JS on plain node, as in production (no TS loader in the process).
- * Usage: node --import tsx bench/servers/hello.ts <express|fastify|hono|koa> <manifestPath> <libDir>
+ * Usage: node --import tsx bench/servers/hello.ts <express|fastify|hono|koa|node> <manifestPath> <libDir>
  * (by hand; figures/middleware.ts runs bench/.work/servers/hello.mjs)
  */
 import type { AddressInfo } from "node:net";
@@ -14,6 +15,7 @@ import { pathToFileURL } from "node:url";
 
 const PAGE =
   "<!doctype html><html><head><title>Hello</title></head><body><h1>Hello, world</h1></body></html>";
+const DATA = { hello: "world", items: [1, 2, 3] };
 
 type Start = (withMiddleware: boolean) => Promise<number>;
 
@@ -41,6 +43,9 @@ const starters: Record<string, () => Promise<Start>> = {
       app.get("/", (_req, res) => {
         res.type("html").send(PAGE);
       });
+      app.get("/json", (_req, res) => {
+        res.json(DATA);
+      });
       const server = app.listen(0, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
       return port(server.address());
@@ -54,6 +59,7 @@ const starters: Record<string, () => Promise<Start>> = {
       const app = Fastify();
       if (withMiddleware) await app.register(viteRolling(vr));
       app.get("/", (_request, reply) => reply.type("text/html").send(PAGE));
+      app.get("/json", (_request, reply) => reply.send(DATA));
       await app.listen({ port: 0, host: "127.0.0.1" });
       return port(app.server.address());
     };
@@ -67,6 +73,7 @@ const starters: Record<string, () => Promise<Start>> = {
       const app = new Hono();
       if (withMiddleware) app.use(viteRolling(vr));
       app.get("/", (c) => c.html(PAGE));
+      app.get("/json", (c) => c.json(DATA));
       return new Promise((resolve) => {
         serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve(info.port));
       });
@@ -80,10 +87,42 @@ const starters: Record<string, () => Promise<Start>> = {
       const app = new Koa();
       if (withMiddleware) app.use(viteRolling(vr));
       app.use((ctx) => {
+        if (ctx.path === "/json") {
+          ctx.body = DATA;
+          return;
+        }
         ctx.type = "html";
         ctx.body = PAGE;
       });
       const server = app.listen(0, "127.0.0.1");
+      await new Promise((resolve) => server.once("listening", resolve));
+      return port(server.address());
+    };
+  },
+  async node() {
+    const { createServer } = await import("node:http");
+    const { viteRolling }: typeof import("../../src/adapters/node.js") =
+      await lib("adapters/node.js");
+    type Res = import("node:http").ServerResponse;
+    const respond = (url: string | undefined, res: Res) => {
+      if (url === "/json") {
+        res.setHeader("content-type", "application/json; charset=utf-8");
+        res.end(JSON.stringify(DATA));
+        return;
+      }
+      res.setHeader("content-type", "text/html; charset=utf-8");
+      res.end(PAGE);
+    };
+    return async (withMiddleware) => {
+      const handle = withMiddleware ? viteRolling(vr) : null;
+      const server = createServer(
+        handle
+          ? async (req, res) => {
+              if (await handle(req, res)) respond(req.url, res);
+            }
+          : (req, res) => respond(req.url, res),
+      );
+      server.listen(0, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
       return port(server.address());
     };

@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "vite";
+import { createViteRolling } from "vite-rolling";
 
 export const DEMO = fileURLToPath(new URL(".", import.meta.url));
 // DEMO_STATE_DIR puts releases and the registry elsewhere (tests run the demo in a temp dir).
@@ -34,6 +35,40 @@ export function registryEnv(release) {
   };
 }
 
+/**
+ * The demo's vite-rolling instance for `release`: the app process serves with it, and the build
+ * step reads its app version (build hash + templates) to register it with the release.
+ */
+export function demoViteRolling(release) {
+  const paths = releasePaths(release);
+  const vr = createViteRolling({
+    release,
+    manifestPath: paths.manifestPath,
+    staticManifestPath: paths.staticManifestPath,
+    registryDir: REGISTRY_DIR,
+    dev: false,
+    // Old tabs' chunks are served from the registry by whichever release answers.
+    retainAssets: true,
+    secret: process.env.SECRET_KEY ?? "demo-secret",
+  });
+  vr.registerVersionComponent(
+    "templates",
+    ["layout", "index", "items", "about", "releases"].map((v) => `${DEMO}views/${v}.njk`),
+  );
+  return vr;
+}
+
+/** The app version `release` will serve, for the registry's record of it. */
+async function appVersionOf(release) {
+  const vr = demoViteRolling(release);
+  try {
+    await vr.ready();
+    return vr.appVersion();
+  } finally {
+    await vr.close();
+  }
+}
+
 function cli(args, release) {
   execFileSync(process.execPath, [CLI, ...args], { stdio: "inherit", env: registryEnv(release) });
 }
@@ -52,6 +87,8 @@ export async function buildRelease(release) {
       "--registry-dir",
       REGISTRY_DIR,
       "--retain-assets",
+      "--app-version",
+      await appVersionOf(release),
     ],
     release,
   );

@@ -4,32 +4,22 @@ import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import express from "express";
 import nunjucks from "nunjucks";
-import { createViteRolling, setStaticHeaders } from "vite-rolling";
+import { setStaticHeaders } from "vite-rolling";
 import { viteRolling } from "vite-rolling/express";
 import { register } from "vite-rolling/nunjucks";
-import { DEMO, REGISTRY_DIR, releasePaths } from "./release.mjs";
+import { DEMO, demoViteRolling, releasePaths } from "./release.mjs";
 
 const release = process.env.RELEASE_VERSION;
 const paths = releasePaths(release);
-const vr = createViteRolling({
-  manifestPath: paths.manifestPath,
-  staticManifestPath: paths.staticManifestPath,
-  registryDir: REGISTRY_DIR,
-  dev: false,
-  // Old tabs' chunks are served from the registry by whichever release answers.
-  retainAssets: true,
-  secret: process.env.SECRET_KEY ?? "demo-secret",
-});
-vr.registerVersionComponent(
-  "templates",
-  ["layout", "index", "items", "about"].map((v) => `${DEMO}views/${v}.njk`),
-);
+const vr = demoViteRolling(release);
 await vr.ready();
 
 const app = express();
 const env = register(nunjucks.configure(`${DEMO}views`, { autoescape: true, express: app }), vr);
 app.set("view engine", "njk");
 env.addGlobal("release", release);
+// "02:06:57 UTC" from the registry's ISO time; the full time stays in <time datetime>.
+env.addFilter("clock", (iso) => `${String(iso).slice(11, 19)} UTC`);
 
 const htmx = createRequire(import.meta.url).resolve("htmx2/dist/htmx.min.js");
 app.get("/vendor/htmx.min.js", (_req, res) => res.sendFile(htmx));
@@ -45,12 +35,36 @@ app.use((_req, res, next) => {
   );
   next();
 });
+
+/**
+ * The live-releases panel's data: the registry's live releases and the release that rendered
+ * the page (`pageRelease`); the template compares it with `release`, the one answering now,
+ * which differs once a polled panel comes from a newer release. The demo reads the registry per render on purpose, to show it live; pages
+ * themselves never wait on the registry (their tags come from memory).
+ */
+async function panel(pageRelease) {
+  const releases = await vr.releases();
+  return { pageRelease, releases };
+}
+
+// The panel alone, polled by htmx so the open tab sees `npm run demo:deploy`. Routed before
+// vite-rolling on purpose: a view of the registry is no page content, so it carries no
+// X-App-Version. With one, the stale-client script would treat a newer release's answer to a
+// GET fragment as a stale partial update and reload the page (once per release, guarded), and
+// a poll must never reload. The tab still moves on its next navigation or version check.
+app.get("/_demo/releases", async (req, res) => {
+  const from = typeof req.query.page === "string" ? req.query.page : "";
+  res.setHeader("x-app-version", vr.appVersion());
+  res.render("releases", await panel(from));
+});
 app.use(viteRolling(vr));
 
 const items = ["Blue/green without broken pages", "Canary by weight", "Old tabs recover"];
-app.get("/", (_req, res) => res.render("index", { title: "Home" }));
-app.get("/items", (_req, res) => res.render("items", { title: "Items", items }));
-app.get("/about", (_req, res) => res.render("about", { title: "About" }));
+const page = (view, locals) => async (_req, res) =>
+  res.render(view, { ...locals, ...(await panel(release)) });
+app.get("/", page("index", { title: "Home" }));
+app.get("/items", page("items", { title: "Items", items }));
+app.get("/about", page("about", { title: "About" }));
 
 const server = app.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
   const { port } = server.address();

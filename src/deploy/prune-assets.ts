@@ -7,6 +7,7 @@ import type { ResolvedOptions } from "../options.js";
 import { type DeployContext, withRegistry } from "../registry/connect.js";
 import { immutableCacheControl } from "../static/immutable-cache-control.js";
 import { errnoReason } from "../util/errno.js";
+import { currentBuildFiles, readReleaseRecord } from "./release-files.js";
 
 export interface PruneAssetsResult {
   /** Releases whose files were kept. */
@@ -73,12 +74,19 @@ export async function pruneAssets(
       for (const file of referencedFiles(parseManifest(stored.text, `release ${release}`))) {
         needed.add(file);
       }
+      // Its sidecar's and staticfiles.json's files, which the registry does not hold.
+      for (const file of (await readReleaseRecord(root, release)) ?? []) needed.add(file);
     }
+    for (const file of await currentBuildFiles(root, files)) needed.add(file);
+    const live = new Set(releases);
+    const records = files.filter(
+      (f) => f.startsWith(".vite/releases/") && !live.has(f.slice(15, -".json".length)),
+    );
     const deleted = files.filter(
       (f) => !needed.has(f) && !f.startsWith(".vite/") && immutableCacheControl(f) !== null,
     );
     if (!dryRun) {
-      for (const file of deleted) await rm(join(root, file), { force: true });
+      for (const file of [...deleted, ...records]) await rm(join(root, file), { force: true });
     }
     return { releases, deleted, kept: files.filter((f) => needed.has(f)).length };
   });

@@ -4,7 +4,9 @@ import type { ResolvedOptions } from "../options.js";
 import { type DeployContext, withRegistry } from "../registry/connect.js";
 import { assertReleaseId } from "../registry/release-id.js";
 import { sha256 } from "../registry/store.js";
-import { readReleaseAssets } from "./release-assets.js";
+import { errnoReason } from "../util/errno.js";
+import { outDirOf, readReleaseAssets } from "./release-assets.js";
+import { releaseFiles, writeReleaseRecord } from "./release-files.js";
 
 /** What `refresh` did. */
 export interface RefreshResult {
@@ -43,6 +45,21 @@ export async function refresh(
   // Read and checked before the registry is touched, so a bad file changes nothing.
   const { manifest, text: manifestText } = await loadManifestFile(manifestPath);
   const assets = options.retainAssets ? await readReleaseAssets(manifestPath, manifest) : null;
+  if (release !== "") {
+    // What `prune-assets` must keep while this release is live: the registry holds only its
+    // Vite manifest, not its sidecar or staticfiles.json (issue 14).
+    const outDir = outDirOf(manifestPath);
+    const root = context.cwd ?? process.cwd();
+    const staticManifest = options.staticManifestPath
+      ? resolve(root, options.staticManifestPath)
+      : null;
+    const files = await releaseFiles(outDir, manifestPath, manifest, staticManifest);
+    await writeReleaseRecord(outDir, release, files).catch((error: unknown) =>
+      options.logger.warn(
+        `[vite-rolling] [refresh] cannot record the files of release ${release} in ${outDir}/.vite/releases (${errnoReason(error)}); prune-assets will keep only what its manifest and the current staticfiles.json name.`,
+      ),
+    );
+  }
   return withRegistry(options, context, async (registry) => {
     const result = await registry.register({
       release,

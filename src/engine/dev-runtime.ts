@@ -4,6 +4,7 @@ import {
   type DevServer,
   devReactRefresh,
   devScripts,
+  devServerAt,
   devServerUrl,
   devStyles,
   devUrl,
@@ -60,7 +61,7 @@ export class DevRuntime implements Runtime {
 
   async ready(): Promise<void> {
     this.#lastHot = this.#hot.refresh();
-    if (this.#lastHot) this.#server = fromHotFile(this.#lastHot);
+    if (this.#lastHot) this.#server = devServerAt(this.#lastHot, true);
     else await this.#loadBuild();
   }
 
@@ -78,7 +79,7 @@ export class DevRuntime implements Runtime {
           this.#buildState = "loaded";
           this.#warn(
             "build",
-            `renders from the build at ${JSON.stringify(this.#options.manifestPath)} (production-like tags)`,
+            `, so dev mode renders from the build at ${JSON.stringify(this.#options.manifestPath)} (production-like tags)`,
           );
         },
         (error: unknown) => {
@@ -86,14 +87,15 @@ export class DevRuntime implements Runtime {
           const why = error instanceof Error ? error.message : String(error);
           this.#warn(
             "options",
-            `and the build cannot be read (${why.replace(/^\[vite-rolling\] \[[^\]]+\] /, "")}), so the tags point at the devServer* options: ${devServerUrl(this.#configured)}/`,
+            `, and the build cannot be read (${why.replace(/^\[vite-rolling\] \[[^\]]+\] /, "")}), so the tags point at the devServer* options: ${devServerUrl(this.#configured)}/`,
           );
         },
       )
       .finally(() => {
         this.#loading = null;
       });
-    this.#buildState = "loading";
+    // A build already loaded keeps rendering while it loads again.
+    if (this.#buildState !== "loaded") this.#buildState = "loading";
     return this.#loading;
   }
 
@@ -101,7 +103,7 @@ export class DevRuntime implements Runtime {
     if (this.#warned === kind) return;
     this.#warned = kind;
     this.#options.logger.warn(
-      `[vite-rolling] [dev] no Vite dev server runs (no hot file at ${JSON.stringify(this.#options.hotFile)}): dev mode ${what}. Fix: start \`vite\` with viteRolling() from "vite-rolling/vite" in vite.config's plugins (it writes the hot file while it runs), or set the hotFile option to where the plugin writes it.`,
+      `[vite-rolling] [dev] no Vite dev server runs (no hot file at ${JSON.stringify(this.#options.hotFile)})${what}. Fix: start \`vite\` with viteRolling() from "vite-rolling/vite" in vite.config's plugins (it writes the hot file while it runs), or set the hotFile option to where the plugin writes it.`,
     );
   }
 
@@ -111,7 +113,7 @@ export class DevRuntime implements Runtime {
     if (hot) {
       if (hot !== this.#lastHot) {
         this.#lastHot = hot;
-        this.#server = fromHotFile(hot);
+        this.#server = devServerAt(hot, true);
         this.#warned = null;
       }
       return this.#server;
@@ -120,11 +122,9 @@ export class DevRuntime implements Runtime {
       // The dev server stopped: the build takes over once it loaded.
       this.#lastHot = null;
       this.#server = this.#configured;
-      this.#buildState = "unloaded";
+      void this.#loadBuild();
     }
-    if (this.#buildState === "loaded") return this.#build;
-    if (this.#buildState === "unloaded") void this.#loadBuild();
-    return this.#server;
+    return this.#buildState === "loaded" ? this.#build : this.#server;
   }
 
   styles(entries: readonly string[], ctx: RenderContext): string {
@@ -167,15 +167,4 @@ export class DevRuntime implements Runtime {
   retainedCandidate(): null {
     return null;
   }
-}
-
-/** The dev server a hot file names; its base as a path ("/static/" gives "/static"). */
-function fromHotFile(hot: HotFile): DevServer {
-  return {
-    protocol: hot.protocol,
-    host: hot.host,
-    port: hot.port,
-    path: hot.base.replace(/\/+$/, ""),
-    plugin: true,
-  };
 }

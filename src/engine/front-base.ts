@@ -18,7 +18,7 @@ import type { RenderTarget } from "./runtime.js";
 export abstract class FrontBase implements ViteRolling {
   abstract readonly options: ResolvedOptions;
   abstract readonly release: string;
-  readonly #versionTags = new VersionTagsCache();
+  #versionTags: VersionTagsCache | null = null;
 
   /**
    * The target that renders for `build` (undefined: the default one). A build name this
@@ -75,12 +75,23 @@ export abstract class FrontBase implements ViteRolling {
   }
 
   versionTags(ctx: RenderContext = {}): string {
+    // Built on first use: subclasses set `options` in their constructors, after this one's.
+    this.#versionTags ??= versionTagsCache(this.options);
     return this.#versionTags.render(
       this.versionInfo().version,
       this.options.appVersionMismatch,
       ctx.nonce,
     );
   }
+}
+
+/** The script's settings from the options: no version checks when there is no endpoint. */
+function versionTagsCache(o: ResolvedOptions): VersionTagsCache {
+  return new VersionTagsCache({
+    pollInterval: o.versionEndpoint ? o.pollInterval : 0,
+    versionUrl: o.versionPath,
+    formRestore: o.formRestore,
+  });
 }
 
 function isEntryName(entry: unknown): boolean {

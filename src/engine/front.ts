@@ -4,9 +4,9 @@ import type { ReleaseInfo, RetainedAsset, VersionInfo, ViteRolling } from "../ty
 import { AppVersionState } from "./app-version-state.js";
 import { BuildRuntime, type BuildRuntimeSeams } from "./build-runtime.js";
 import { DevRuntime } from "./dev-runtime.js";
-import { missingSidecarWarning } from "./missing-sidecar.js";
 import { FrontBase } from "./front-base.js";
 import { registryLoader } from "./manifest-loader.js";
+import { missingSidecarWarning } from "./missing-sidecar.js";
 import { RegistryClient } from "./registry-client.js";
 import { RetainedCache } from "./retained-cache.js";
 import type { Runtime } from "./runtime.js";

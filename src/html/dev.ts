@@ -28,6 +28,15 @@ export const DEV_HTML_ENTRY_PATH = "@vite-rolling/entry.js";
 const CSS_ENTRY = /\.(?:css|less|sass|scss|styl|stylus|pcss|postcss|sss)$/;
 const HTML_ENTRY = /\.html?$/;
 
+/** A dev server from where it listens and its base ("/static/" serves under "/static"). */
+export function devServerAt(
+  at: { protocol: "http" | "https"; host: string | null; port: number; base: string },
+  plugin: boolean,
+): DevServer {
+  const { protocol, host, port } = at;
+  return { protocol, host, port, path: at.base.replace(/\/+$/, ""), plugin };
+}
+
 /** The dev server the devServer* options describe (no plugin known to run in it). */
 export function configuredDevServer(
   options: Pick<
@@ -35,13 +44,8 @@ export function configuredDevServer(
     "devServerHost" | "devServerPort" | "devServerProtocol" | "devServerStaticPath"
   >,
 ): DevServer {
-  return {
-    protocol: options.devServerProtocol,
-    host: options.devServerHost,
-    port: options.devServerPort,
-    path: options.devServerStaticPath.replace(/\/+$/, ""),
-    plugin: false,
-  };
+  const { devServerProtocol: protocol, devServerHost: host, devServerPort: port } = options;
+  return devServerAt({ protocol, host, port, base: options.devServerStaticPath }, false);
 }
 
 // A hostname, or a bracketed IPv6 literal. Anything else in a Host header (userinfo, a path,

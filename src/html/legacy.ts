@@ -18,6 +18,18 @@ import {
 /** Manifest key of the legacy polyfills chunk (SystemJS + core-js) plugin-legacy emits. */
 export const LEGACY_POLYFILLS_KEY = "vite/legacy-polyfills-legacy";
 
+/**
+ * The polyfills chunk's key in `manifest`. Its module id is the relative "vite/legacy-polyfills-legacy",
+ * which Vite resolves against the process's cwd, not its root: a build run from another folder
+ * records "../../<cwd>/vite/legacy-polyfills-legacy" (seen with Vite 8.3, plugin-legacy 8.2).
+ */
+export function legacyPolyfillsKey(manifest: Manifest): string | null {
+  if (Object.hasOwn(manifest, LEGACY_POLYFILLS_KEY)) return LEGACY_POLYFILLS_KEY;
+  const suffix = `/${LEGACY_POLYFILLS_KEY}`;
+  for (const key of Object.keys(manifest)) if (key.endsWith(suffix)) return key;
+  return null;
+}
+
 // plugin-legacy's inline scripts, byte for byte (its snippets, 8.x); test/vite/legacy.e2e.test.ts
 // compares them with what a real build writes, so a change upstream fails there first.
 const POLYFILL_ID = "vite-legacy-polyfill";
@@ -58,7 +70,7 @@ export function legacyKey(entry: string): string {
 
 /** Whether plugin-legacy built this manifest: its polyfills, or an entry's legacy chunk. */
 export function hasLegacyChunks(manifest: Manifest): boolean {
-  if (Object.hasOwn(manifest, LEGACY_POLYFILLS_KEY)) return true;
+  if (legacyPolyfillsKey(manifest) !== null) return true;
   return Object.entries(manifest).some(
     ([key, chunk]) =>
       chunk.isEntry === true && key.includes("-legacy") && chunk.file.includes("-legacy"),
@@ -94,9 +106,8 @@ export function resolveLegacy(
     }
   }
   if (files.length === 0) return null;
-  const polyfills = Object.hasOwn(manifest, LEGACY_POLYFILLS_KEY)
-    ? manifest[LEGACY_POLYFILLS_KEY]!.file
-    : null;
+  const polyfillsKey = legacyPolyfillsKey(manifest);
+  const polyfills = polyfillsKey === null ? null : manifest[polyfillsKey]!.file;
   return { polyfills, entries: files, modern };
 }
 

@@ -37,13 +37,19 @@ export function isNonceSlot([name]: Attribute): boolean {
  * Tags compiled once, rendered per request. The nonce changes per request (CSP nonces must),
  * so the HTML is kept as the pieces around each nonce position and joined with the escaped
  * nonce: no per-nonce cache to grow, no manifest walk, one join per render.
+ *
+ * Measured on the large manifest (bench figure 1, ~95 pieces a page), in one process,
+ * alternating: `join` 1.8-2.0 µs a page, the same string built with `+` 2.7-2.9 µs once read
+ * (V8 flattens the rope then, a node at a time); `+` only looks cheaper while nobody reads it.
+ * The pieces are copied flat once here: `split()` hands out slices of the whole compiled HTML,
+ * which every join then reads through an indirection (and which keep that HTML alive).
  */
 export class CompiledTags {
   readonly #pieces: readonly string[];
   readonly #plain: string;
 
   constructor(pieces: readonly string[]) {
-    this.#pieces = pieces;
+    this.#pieces = pieces.map(flatCopy);
     this.#plain = pieces.join("");
   }
 
@@ -51,6 +57,13 @@ export class CompiledTags {
   render(nonce?: string): string {
     return nonce ? this.#pieces.join(nonceAttribute(nonce)) : this.#plain;
   }
+}
+
+/** `piece` as a string of its own (not a slice of a bigger one), same characters. */
+function flatCopy(piece: string): string {
+  // Joining its code points builds a new sequential string (`piece + ""` or a one-piece join
+  // would hand back the slice itself). Once per compiled list, never per render.
+  return [...piece].join("");
 }
 
 /** URL of a built file: base (with its trailing slash) + file. */

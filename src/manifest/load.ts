@@ -92,6 +92,8 @@ const BOOLEAN_FIELDS = ["isEntry", "isDynamicEntry"] as const;
 function shapeProblem(data: unknown): string | null {
   if (typeof data !== "object" || data === null || Array.isArray(data)) return describe(data);
   const values = Object.values(data);
+  // `{}` renders no tag for any entry: a build without `build.manifest` content, not a release.
+  if (values.length === 0) return "an empty object (no chunks)";
   // `ssr-manifest.json` sits next to the client manifest and maps module ids to file lists.
   if (values.length > 0 && values.every(Array.isArray)) {
     return "what looks like an SSR manifest (module ids mapped to lists of files)";

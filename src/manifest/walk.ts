@@ -51,21 +51,27 @@ export function resolveEntries(
     tags.push(integrity ? { kind: "stylesheet", file, integrity } : { kind: "stylesheet", file });
   };
 
-  const collectCss = (key: string, chunk: ManifestChunk) => {
-    if (cssChunksSeen.has(key)) return;
+  const enterCss = (key: string) => {
+    if (cssChunksSeen.has(key)) return false;
     cssChunksSeen.add(key);
-    for (const imported of chunk.imports ?? []) collectCss(imported, chunkAt(key, imported));
-    for (const file of chunk.css ?? []) stylesheet(file);
+    return true;
+  };
+  const collectCss = (key: string, chunk: ManifestChunk) => {
+    if (!enterCss(key)) return;
+    walkImports(key, chunk, chunkAt, enterCss, (_, c) => {
+      for (const file of c.css ?? []) stylesheet(file);
+    });
   };
 
   const collectPreloads = (key: string, chunk: ManifestChunk) => {
-    for (const imported of chunk.imports ?? []) {
-      if (preloadSeen.has(imported)) continue;
+    const enter = (imported: string) => {
+      if (preloadSeen.has(imported)) return false;
       preloadSeen.add(imported);
-      const importee = chunkAt(key, imported);
-      collectPreloads(imported, importee);
-      tags.push(jsTag("modulepreload", imported, importee));
-    }
+      return true;
+    };
+    walkImports(key, chunk, chunkAt, enter, (at, c, isRoot) => {
+      if (!isRoot) tags.push(jsTag("modulepreload", at, c));
+    });
   };
 
   for (const requested of entries) {
@@ -119,15 +125,19 @@ export function resolvePrefetch(
   const onPage = new Set<string>();
   // Lazy chunks to visit, in discovery order: [importer, key].
   const lazy: [string, string][] = [];
-  const loadStatic = (key: string, chunk: ManifestChunk) => {
-    if (seenChunks.has(key)) return;
+  const staticImport = (from: string, key: string) => chunkAt(from, "imports", key);
+  const enterStatic = (key: string, chunk: ManifestChunk) => {
+    if (seenChunks.has(key)) return false;
     seenChunks.add(key);
     onPage.add(chunk.file);
     for (const file of chunk.css ?? []) onPage.add(file);
-    for (const imported of chunk.imports ?? []) {
-      loadStatic(imported, chunkAt(key, "imports", imported));
-    }
-    for (const dynamic of chunk.dynamicImports ?? []) lazy.push([key, dynamic]);
+    return true;
+  };
+  const loadStatic = (key: string, chunk: ManifestChunk) => {
+    if (!enterStatic(key, chunk)) return;
+    walkImports(key, chunk, staticImport, enterStatic, (at, c) => {
+      for (const dynamic of c.dynamicImports ?? []) lazy.push([at, dynamic]);
+    });
   };
   for (const requested of entries) {
     const key = findKey(manifest, requested, source);
@@ -146,18 +156,50 @@ export function resolvePrefetch(
     const [from, key] = lazy[i]!;
     if (seenChunks.has(key)) continue;
     const css: string[] = [];
-    const visit = (at: string, chunk: ManifestChunk) => {
-      if (seenChunks.has(at)) return;
+    const enter = (at: string, chunk: ManifestChunk) => {
+      if (seenChunks.has(at)) return false;
       seenChunks.add(at);
       add(chunk.file);
-      for (const imported of chunk.imports ?? []) visit(imported, chunkAt(at, "imports", imported));
-      css.push(...(chunk.css ?? []));
-      for (const dynamic of chunk.dynamicImports ?? []) lazy.push([at, dynamic]);
+      return true;
     };
-    visit(key, chunkAt(from, "dynamicImports", key));
+    const chunk = chunkAt(from, "dynamicImports", key);
+    if (enter(key, chunk)) {
+      walkImports(key, chunk, staticImport, enter, (at, c) => {
+        css.push(...(c.css ?? []));
+        for (const dynamic of c.dynamicImports ?? []) lazy.push([at, dynamic]);
+      });
+    }
     for (const file of css) add(file);
   }
   return files;
+}
+
+/**
+ * Depth-first over static imports from `key` (already entered by the caller), without
+ * recursion: a 20,000-deep import chain overflowed the stack (issue 14). Same order as the
+ * recursive walk it replaces: for each import in turn, `child` resolves it, `enter` decides
+ * whether to descend (false: seen), and `leave` runs after a chunk's imports (`isRoot` for `key`).
+ */
+function walkImports(
+  key: string,
+  chunk: ManifestChunk,
+  child: (from: string, key: string) => ManifestChunk,
+  enter: (key: string, chunk: ManifestChunk) => boolean,
+  leave: (key: string, chunk: ManifestChunk, isRoot: boolean) => void,
+): void {
+  const stack: { key: string; chunk: ManifestChunk; next: number }[] = [{ key, chunk, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const imports = top.chunk.imports ?? [];
+    if (top.next < imports.length) {
+      const imported = imports[top.next++]!;
+      const importee = child(top.key, imported);
+      if (enter(imported, importee)) stack.push({ key: imported, chunk: importee, next: 0 });
+    } else {
+      stack.pop();
+      leave(top.key, top.chunk, stack.length === 0);
+    }
+  }
 }
 
 function jsTag<K extends "modulepreload" | "script">(

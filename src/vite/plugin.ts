@@ -81,7 +81,6 @@ export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin[] {
     buildStart() {
       const env = buildTargetOf(this.environment, resolved);
       if (!env) return;
-      for (const key of digests.keys()) if (key.startsWith(`${env.name}\0`)) digests.delete(key);
       if (!warnEmptyOutDir || warned.has(env.name) || !env.build.write) return;
       const { root, build } = env;
       // Checked here, before Vite's prepare-out-dir plugin empties outDir in renderStart.
@@ -98,6 +97,15 @@ export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin[] {
           break;
         }
       }
+    },
+
+    // The next build (watch mode) starts from no digests. Not at buildStart: Vite 8 builds
+    // @vitejs/plugin-legacy's chunks in a pass of their own (buildStart, writeBundle, then the
+    // modern pass), and the sidecar must cover both passes' files; closeBundle ends the build.
+    closeBundle() {
+      const env = buildTargetOf(this.environment, resolved);
+      if (!env) return;
+      for (const key of digests.keys()) if (key.startsWith(`${env.name}\0`)) digests.delete(key);
     },
 
     writeBundle: {

@@ -1,6 +1,6 @@
 // What the real-app tests share: a fixture copied into a temporary project, built with real
 // Vite and the plugin, served through the library by Express, and watched in Chromium.
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import type { ViteRolling } from "../../src/types.js";
 import { viteRolling as vitePlugin } from "../../src/vite/plugin.js";
 import { launchChromium } from "../helpers/browser.js";
 import { freePort } from "../helpers/ports.js";
+import { waitUntil } from "../helpers/redis.js";
 import { ROOT, tempDir } from "../helpers/tmp.js";
 import { buildApp } from "../helpers/vite.js";
 
@@ -82,6 +83,18 @@ export async function expectHotUpdate(
   expect(await page.evaluate(() => (window as { __marker?: string }).__marker)).toBe("kept");
 }
 
+/**
+ * Negative control of `expectHotUpdate`: an edit of the entry, which no module accepts, makes
+ * Vite reload the page, and the same marker check sees it gone.
+ */
+export async function expectFullReload(page: Page, entry: string): Promise<void> {
+  await page.evaluate(() => Object.assign(window, { __marker: "kept" }));
+  const reloaded = page.waitForEvent("load");
+  writeFileSync(entry, `${readFileSync(entry, "utf8")}\n// edited\n`);
+  await reloaded;
+  expect(await page.evaluate(() => (window as { __marker?: string }).__marker)).toBeUndefined();
+}
+
 export interface BuiltFixture {
   outDir: string;
   manifest: Manifest;
@@ -117,9 +130,8 @@ export async function buildFixture(dir: string, framework: PluginOption): Promis
 
 /**
  * A real Vite dev server for the fixture, with the framework's plugin and ours, and a dev-mode
- * `vr` pointed at it. The hot file goes into the fixture's directory (never the repo's
- * default path other tests read), and the devServer* options name the same server, so the
- * tags reach it whether or not the plugin writes a hot file.
+ * `vr` that finds it through the hot file the plugin writes (in the fixture's directory, never
+ * the repo's default path other tests read): no port, host or base given to `vr`.
  */
 export async function startDevFixture(
   dir: string,
@@ -132,19 +144,21 @@ export async function startDevFixture(
     configFile: false,
     logLevel: "silent",
     base: BASE,
-    plugins: [framework, vitePlugin({ hotFile } as Parameters<typeof vitePlugin>[0])],
+    // Its own pre-bundled dependencies: the default, the repo's node_modules/.vite, is shared
+    // with every other dev server of the suite, whose optimizer may rewrite it mid-load.
+    cacheDir: join(dir, ".vite-cache"),
+    plugins: [framework, vitePlugin({ hotFile })],
     server: { host: "127.0.0.1", port, strictPort: true },
   });
   await server.listen();
+  // The plugin writes it once the server listens.
+  await waitUntil(() => existsSync(hotFile), "the plugin's hot file", 10_000);
   const vr = createViteRolling({
     // No build: dev mode must reach the dev server, not fall back to built files.
     manifestPath: join(dir, "no-build/.vite/manifest.json"),
     registryDir: join(dir, ".registry"),
     dev: true,
     hotFile,
-    devServerHost: "127.0.0.1",
-    devServerPort: port,
-    devServerStaticPath: BASE,
     logger: { warn: () => {} },
   });
   await vr.ready();

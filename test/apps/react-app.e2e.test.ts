@@ -10,6 +10,7 @@ import {
   type BuiltFixture,
   buildFixture,
   computed,
+  expectFullReload,
   expectHotUpdate,
   filesOf,
   fixtureSuite,
@@ -108,7 +109,12 @@ describe("React + react-router, dev mode with a hot update", () => {
     const page = await suite.browser.newPage();
     const log = watchPage(page);
     await page.goto(`${app.url}/`);
-    await page.getByText("Hello from the home route").waitFor();
+    await page
+      .getByText("Hello from the home route")
+      .waitFor()
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\npage log: ${JSON.stringify(log, ["errors", "failed"])}`);
+      });
     // Styles come from the dev server (injected by the modules).
     await expect.poll(() => computed(page, ".home h1", "color")).toBe(GREEN);
     const port = server.config.server.port;
@@ -126,6 +132,7 @@ describe("React + react-router, dev mode with a hot update", () => {
     await expect.poll(() => computed(page, ".about h1", "color")).toBe(BLUE);
     expect(log.errors).toEqual([]);
     expect(log.failed).toEqual([]);
+    await expectFullReload(page, join(suite.dir, "src/main.jsx"));
     await page.close();
   });
 });

@@ -10,6 +10,7 @@ import {
   type BuiltFixture,
   buildFixture,
   computed,
+  expectFullReload,
   expectHotUpdate,
   filesOf,
   fixtureSuite,
@@ -75,9 +76,10 @@ describe("Vue 3, dev mode with a hot update", () => {
   it("serves modules from the dev server and applies an edit without a full reload", async () => {
     const { vr, server } = await startDevFixture(suite.dir, vue());
     suite.closers.push(() => server.close());
+    // The same entry as the build's, index.html: the plugin's dev server loads its scripts.
     const app = await serveApp(vr, {
-      head: (vite) => vite.styles("src/main.js"),
-      body: (vite) => APP_DIV + vite.scripts("src/main.js"),
+      head: (vite) => vite.styles("index.html"),
+      body: (vite) => APP_DIV + vite.scripts("index.html"),
     });
     suite.closers.push(app.close);
     const page = await suite.browser.newPage();
@@ -104,6 +106,7 @@ describe("Vue 3, dev mode with a hot update", () => {
     await expect.poll(() => computed(page, ".details", "color")).toBe(BLUE);
     expect(log.errors).toEqual([]);
     expect(log.failed).toEqual([]);
+    await expectFullReload(page, join(suite.dir, "src/main.js"));
     await page.close();
   });
 });

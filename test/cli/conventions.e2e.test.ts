@@ -70,7 +70,15 @@ describe("vite-rolling status | head -1", () => {
     writeFileSync(manifest, '{"src/main.ts":{"file":"assets/main-1.js","isEntry":true}}');
     for (let i = 0; i < 5; i++) {
       const r = await runMain(
-        ["refresh", "--release", `v${i}`, "--manifest-path", manifest, "--registry-dir", registryDir],
+        [
+          "refresh",
+          "--release",
+          `v${i}`,
+          "--manifest-path",
+          manifest,
+          "--registry-dir",
+          registryDir,
+        ],
         { cwd: tmp.path },
       );
       expect(r.code).toBe(0);

@@ -49,6 +49,18 @@ async function registerBoth(where: Record<string, unknown>): Promise<void> {
   }
 }
 
+/** An instance serving release b, retaining assets, from the registry `where` names. */
+function serveB(where: Record<string, unknown>, warn: (message: string) => void): ViteRolling {
+  const serving = { manifestPath: manifestOf(builds.b), release: "b", retainAssets: true };
+  return createViteRolling({
+    ...serving,
+    ...where,
+    base: "/static/",
+    dev: false,
+    logger: { warn },
+  });
+}
+
 describe("retained assets from a Redis registry", () => {
   const redis = throwawayRedis();
   const created: ViteRolling[] = [];
@@ -60,15 +72,7 @@ describe("retained assets from a Redis registry", () => {
   });
 
   it("remembers a miss: one registry read per kept release once, none for repeats", async () => {
-    const vr = createViteRolling({
-      manifestPath: manifestOf(builds.b),
-      release: "b",
-      redis: redis().url,
-      retainAssets: true,
-      base: "/static/",
-      dev: false,
-      logger: { warn() {} },
-    });
+    const vr = serveB({ redis: redis().url }, () => {});
     created.push(vr);
     await vr.ready();
     const missing = "/static/assets/nobody-D8kQ2xZ1.js";
@@ -132,15 +136,7 @@ describe("log lines a request path causes (file registry)", () => {
     const registryDir = join(work.path, "file-registry");
     await registerBoth({ registryDir });
     const warnings: string[] = [];
-    const vr = createViteRolling({
-      manifestPath: manifestOf(builds.b),
-      release: "b",
-      registryDir,
-      retainAssets: true,
-      base: "/static/",
-      dev: false,
-      logger: { warn: (m: string) => warnings.push(m) },
-    });
+    const vr = serveB({ registryDir }, (m) => warnings.push(m));
     await vr.ready();
     // A name too long for the file system (ENAMETOOLONG), with a line separator in it.
     const forged = "%E2%80%A8[vite-rolling] forged line%C2%85";

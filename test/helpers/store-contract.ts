@@ -351,28 +351,35 @@ export const fileFixture: MakeFixture = async (label) => {
   const dir = tempDir(`registry-${label}`);
   const prefix = uniquePrefix(label);
   const root = join(dir.path, encodeURIComponent(prefix));
+  const readIndex = async () =>
+    JSON.parse(
+      await readFile(join(root, "recent-manifest-versions.json"), "utf8").catch(
+        () => '{"releases":[]}',
+      ),
+    ) as { releases: { release: string }[]; files?: Record<string, { manifest: string }> };
   return {
     async open(options = {}) {
       return createFileStore({ dir: dir.path, prefix, ...options });
     },
+    // File names carry the step's generation (`v1.<pid>-<hex>.json`, `assets/v1@<pid>-<hex>`);
+    // the bare prefix's are "@bare...", never a release.
     async rawManifests() {
       const names = await listDir(join(root, "manifests"));
       return names
-        .filter((n) => n.endsWith(".json"))
-        .map((n) => n.slice(0, -5))
+        .filter((n) => n.endsWith(".json") && !n.startsWith("@") && !n.startsWith("."))
+        .map((n) => n.replace(/(\.\d+-[0-9a-f]+)?\.json$/, ""))
         .sort();
     },
     async rawExtras() {
-      const index = await readFile(join(root, "recent-manifest-versions.json"), "utf8").catch(
-        () => '{"releases":[]}',
-      );
-      const listed = (JSON.parse(index) as { releases: { release: string }[] }).releases.map(
-        (r) => r.release,
-      );
-      return [...new Set([...listed, ...(await listDir(join(root, "assets")))])].sort();
+      const listed = (await readIndex()).releases.map((r) => r.release);
+      const assets = (await listDir(join(root, "assets")))
+        .filter((n) => !n.startsWith("@"))
+        .map((n) => n.replace(/@.*$/, ""));
+      return [...new Set([...listed, ...assets])].sort();
     },
     async dropManifest(release) {
-      await rm(join(root, "manifests", `${release}.json`));
+      const name = (await readIndex()).files?.[release]?.manifest ?? `${release}.json`;
+      await rm(join(root, "manifests", name));
     },
     async cleanup() {
       dir.cleanup();

@@ -31,13 +31,10 @@ async function make(options: Record<string, unknown> = {}): Promise<ViteRolling>
   await vr.ready();
   return vr;
 }
-const request = (facts: Partial<RequestFacts>): RequestFacts => ({
-  method: "GET",
-  path: "/page",
-  url: "/page",
-  headers: {},
-  ...facts,
-});
+/** A GET of /page unless `facts` says otherwise. */
+function request(facts: Partial<RequestFacts>): RequestFacts {
+  return { method: "GET", path: "/page", url: "/page", headers: {}, ...facts };
+}
 
 beforeAll(async () => {
   ({ manifestPath } = await buildApp(

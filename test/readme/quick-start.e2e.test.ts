@@ -108,13 +108,16 @@ async function loadPage(browser: Browser, url: string): Promise<PageCheck> {
   const log = watchPage(page);
   await page.goto(url, { waitUntil: "load" });
   const h1 = page.locator("h1");
+  const found = (await h1.count()) > 0;
   const check: PageCheck = {
-    heading: await h1.innerText(),
-    color: await h1.evaluate((el) => getComputedStyle(el).color),
+    heading: found ? await h1.innerText() : "(no h1)",
+    color: found ? await h1.evaluate((el) => getComputedStyle(el).color) : "(no h1)",
     assets: log.responses.map((r) => new URL(r.url()).pathname).filter((p) => p !== "/"),
     failed: [
       ...log.failed,
-      ...log.responses.filter((r) => r.status() !== 200).map((r) => `${r.url()} ${r.status()}`),
+      ...log.responses
+        .filter((r) => r.status() !== 200 && r.status() < 400)
+        .map((r) => `${r.url()} ${r.status()}`),
     ],
     errors: log.errors,
   };

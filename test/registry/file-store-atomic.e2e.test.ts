@@ -62,7 +62,10 @@ describe("file registry: a holder that lost its lock changes nothing", () => {
     try {
       expect((await store.releases()).map((r) => r.release)).toEqual(["base1"]);
       // Waits until the stopped holder's lock is stale, takes it over and commits.
-      const winner = await store.register({ release: "winner", manifestText: manifestOf("winner") });
+      const winner = await store.register({
+        release: "winner",
+        manifestText: manifestOf("winner"),
+      });
       expect(winner.kept).toEqual(["winner", "base1"]);
     } finally {
       child.kill("SIGCONT");

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFileStore } from "../../src/registry/file-store.js";
@@ -54,7 +54,10 @@ describe("loadReleaseManifest with the file registry", () => {
     const store = fresh();
     await store.register({ release: "v1", manifestText: REGISTRY_COPY });
     // Drop the manifest around the store, as an eviction would.
-    await rm(join(dir.path, `registry-${n - 1}`, "vite_manifest", "manifests", "v1.json"));
+    const manifests = join(dir.path, `registry-${n - 1}`, "vite_manifest", "manifests");
+    for (const name of await readdir(manifests)) {
+      if (name.startsWith("v1.")) await rm(join(manifests, name));
+    }
     expect(await load("v1")).toEqual(fromFile(LOCAL_COPY));
     expect(await load("v1")).toEqual({ ...fromRegistry(LOCAL_COPY) });
   });

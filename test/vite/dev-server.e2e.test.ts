@@ -1,6 +1,7 @@
 // Dev mode as Laravel does it: the plugin's hot file names the running Vite dev server, the
 // server side follows it (and falls back to the build without one), server.origin and CORS are
 // set for a backend, CSS entries and HTML entries render, and the first paint is styled.
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,7 +13,7 @@ import { createViteRolling } from "../../src/index.js";
 import type { ViteRolling } from "../../src/types.js";
 import viteRolling from "../../src/vite/plugin.js";
 import { launchChromium } from "../helpers/browser.js";
-import { tempDir } from "../helpers/tmp.js";
+import { ROOT, tempDir } from "../helpers/tmp.js";
 import { buildApp, writeFiles } from "../helpers/vite.js";
 
 const FILES = {
@@ -293,7 +294,7 @@ ${vr.scripts(entries, { host })}</body></html>`;
     tab.on("pageerror", (e) => errors.push(e.message));
     tab.on("requestfailed", (r) => errors.push(`failed ${r.url()}`));
     tab.on("response", (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
-    await tab.goto(page.url + path);
+    await tab.goto(page.url + path, { waitUntil: "domcontentloaded" });
     await expect.poll(() => tab.title(), WAIT).toBe("main 1");
     return { tab, errors };
   };
@@ -330,4 +331,74 @@ ${vr.scripts(entries, { host })}</body></html>`;
     expect(errors).toEqual([]);
     await tab.close();
   });
+});
+
+describe.each([5, 6, 7, 8])("Vite %i dev server", (major) => {
+  it("writes the hot file, sets server.origin, answers the graph's CSS, removes the file on close", async () => {
+    const vite: { createServer: typeof createServer } = await import(
+      major === 8 ? "vite" : `vite${major}`
+    );
+    const majorHot = join(dir.path, `hot-${major}`);
+    const server = await vite.createServer({
+      root: dir.path,
+      configFile: false,
+      logLevel: "silent",
+      base: "/static/",
+      plugins: [viteRolling({ hotFile: majorHot })],
+      server: { host: "127.0.0.1", port: 0, ws: false },
+      build: { assetsInlineLimit: 0 },
+    });
+    await server.listen();
+    const port = (server.httpServer!.address() as AddressInfo).port;
+    await vi.waitFor(
+      () => expect(readFileSync(majorHot, "utf8")).toContain(`"port": ${port},`),
+      WAIT,
+    );
+    const vr = createViteRolling({ manifestPath: "none.json", dev: true, hotFile: majorHot });
+    await vr.ready();
+    const href = /href="([^"]+)"/.exec(vr.styles("src/main.ts"))![1]!;
+    expect(await (await fetch(href)).text()).toBe(
+      '@import url("/static/src/main.css?direct");\n@import url("/static/src/dep.css?direct");\n',
+    );
+    const js = await (await fetch(`http://127.0.0.1:${port}/static/src/main.css`)).text();
+    expect(js).toContain(`http://127.0.0.1:${port}/static/src/logo.svg`);
+    await server.close();
+    expect(existsSync(majorHot)).toBe(false);
+  });
+});
+
+describe("the hot file when the process ends", () => {
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "is removed on %s, and the process still ends by it",
+    async (signal) => {
+      const childHot = join(dir.path, `hot-${signal}`);
+      const script = join(dir.path, `serve-${signal}.mts`);
+      writeFiles(dir.path, {
+        [`serve-${signal}.mts`]: `
+import { createServer } from "vite";
+import viteRolling from ${JSON.stringify(join(ROOT, "src/vite/plugin.ts"))};
+const server = await createServer({
+  root: ${JSON.stringify(dir.path)}, configFile: false, logLevel: "silent",
+  plugins: [viteRolling({ hotFile: ${JSON.stringify(childHot)} })],
+  server: { host: "127.0.0.1", port: 0, ws: false },
+});
+await server.listen();
+`,
+      });
+      const child = spawn(process.execPath, ["--import", "tsx", script], {
+        cwd: ROOT,
+        stdio: "ignore",
+      });
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+        child.once("exit", (code, sig) => resolve(sig ?? code)),
+      );
+      await vi.waitFor(() => expect(existsSync(childHot)).toBe(true), {
+        timeout: 30_000,
+        interval: 100,
+      });
+      child.kill(signal);
+      expect(await exited).toBe(signal);
+      expect(existsSync(childHot)).toBe(false);
+    },
+  );
 });

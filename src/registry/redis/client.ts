@@ -21,6 +21,7 @@ interface IoredisLike {
   eval(source: string, numKeys: number, ...args: Arg[]): Promise<unknown>;
   hgetBuffer(key: string, field: string): Promise<Buffer | null>;
   connect(): Promise<void>;
+  select(db: number): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
 }
@@ -83,8 +84,10 @@ function ioredisAdapter(
   owned: boolean,
   commandTimeout: number,
   lastError: () => unknown = () => null,
+  db = 0,
 ): Adapter {
   let connecting: Promise<void> | null = null;
+  let dbChecked = db === 0;
   let closed = false;
   // A client this store made connects lazily, with no offline queue: connect on first use,
   // and while it is reconnecting let commands fail at once instead of queueing (outage = fast fallback).
@@ -107,6 +110,20 @@ function ioredisAdapter(
         });
     }
     if (connecting) await connecting;
+    if (!dbChecked) {
+      // ioredis reports a failed SELECT of the URL's database as an event and then runs every
+      // command in db 0: a registry written there would be one nobody reads (issue 14).
+      await client.select(db).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (!/out of range|invalid DB index/i.test(reason)) throw error;
+        fail(
+          "redis",
+          `${location} names database ${db}, which the server does not have (${reason}). Use a database below the server's \`databases\` setting (usually 0-15), e.g. redis://host:6379/0.`,
+          { cause: error, code: "ERR_REGISTRY_DB" },
+        );
+      });
+      dbChecked = true;
+    }
   };
   return {
     location,
@@ -182,6 +199,18 @@ function describeClient(client: object, kind: string): string {
   return kind;
 }
 
+/** The database a Redis URL names (`redis://host:6379/3` -> 3), 0 when none. */
+function urlDb(url: string): number {
+  let path = "";
+  try {
+    path = new URL(url).pathname.slice(1);
+  } catch {
+    return 0;
+  }
+  const db = Number(path);
+  return path !== "" && Number.isInteger(db) && db > 0 ? db : 0;
+}
+
 /**
  * The adapter over `redis`: for a URL, an ioredis client made here (imported on first use,
  * closed by `close()`); for an ioredis client or Cluster, or a connected node-redis client or
@@ -219,7 +248,7 @@ export async function adapterFor(
     client.on("error", (error: unknown) => {
       lastError = error;
     });
-    return ioredisAdapter(client, location, true, commandTimeout, () => lastError);
+    return ioredisAdapter(client, location, true, commandTimeout, () => lastError, urlDb(redis));
   }
   if (typeof redis !== "object" || redis === null) {
     fail(

@@ -96,6 +96,8 @@ export class Tab {
   readonly page: Page;
   /** The document now shown (the last one that started). */
   current: Doc | null = null;
+  /** The stale-client script's last console warning (why it did not reload), for details. */
+  lastScriptWarning = "";
   /** `journal.now()` of the last document start. */
   lastStart = 0;
   /** Documents started during the current action, and how many of them the user started. */
@@ -133,6 +135,7 @@ export class Tab {
     const page = await context.newPage();
     tab = new Tab(user, page, journal, book);
     page.on("console", (message) => {
+      if (message.text().startsWith("[vite-rolling]")) tab!.lastScriptWarning = message.text();
       if (message.type() === "error" && MODULE_ERROR.test(message.text()))
         tab!.#broken(tab!.current, `console: ${message.text()}`);
     });

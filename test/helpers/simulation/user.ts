@@ -179,7 +179,7 @@ export class User {
     if (state && doc?.load.release && state.body && state.body !== doc.load.release) {
       tab.mixed(
         doc,
-        `${action.name}: htmx swapped release ${state.body}'s page into release ${doc.load.release}'s document`,
+        `${action.name}: htmx swapped release ${state.body}'s page into release ${doc.load.release}'s document${tab.lastScriptWarning ? ` (the script last said: ${tab.lastScriptWarning})` : ""}`,
       );
     }
     if (deployed) {

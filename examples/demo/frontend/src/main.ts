@@ -1,5 +1,6 @@
 import { stamp } from "./shared/format";
 import "./styles/main.css";
+import "./styles/releases.css";
 
 const status = document.querySelector<HTMLElement>("[data-status]");
 if (status) status.textContent = stamp("home script ran");

@@ -1,0 +1,13 @@
+import { execFileSync } from "node:child_process";
+import { chromium } from "playwright-core";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox","--disable-gpu"] });
+const page = await browser.newPage();
+page.on("console", (m) => console.log("console", m.type(), m.text()));
+page.on("response", (r) => console.log("res", r.status(), r.url(), r.headers()["x-app-version"]));
+page.on("load", () => console.log("LOAD"));
+await page.goto("http://127.0.0.1:3917/");
+await page.evaluate(() => { for (const e of ["htmx:beforeOnLoad","htmx:afterSwap","htmx:responseError","htmx:swapError","vite-rolling:stale"]) document.addEventListener(e, (ev) => console.log("EV", e)); });
+execFileSync(process.execPath, ["examples/demo/deploy.mjs"], { stdio: "inherit" });
+await page.waitForTimeout(6000);
+console.log(await page.locator("[data-releases]").innerHTML());
+await browser.close();

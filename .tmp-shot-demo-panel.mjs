@@ -1,0 +1,23 @@
+import { execFileSync } from "node:child_process";
+import { chromium } from "playwright-core";
+const base = "http://127.0.0.1:3917";
+const out = "/tmp/demo-panel-shots";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
+  args: ["--no-sandbox","--disable-gpu","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run"] });
+const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+const errors = [];
+page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") errors.push(m.text()); });
+let loads = 0;
+page.on("load", () => loads++);
+await page.goto(`${base}/`);
+await page.waitForSelector("[data-status]:not(:has-text('not run'))");
+await page.screenshot({ path: `${out}/1-before-deploy.png`, fullPage: true });
+execFileSync(process.execPath, ["examples/demo/deploy.mjs"], { env: { ...process.env }, stdio: "inherit" });
+await page.waitForSelector('[data-releases] .badge-serving', { timeout: 20000 });
+await page.screenshot({ path: `${out}/2-after-deploy-polled.png`, fullPage: true });
+console.log("loads before navigation", loads);
+await page.click('nav a[href="/about"]');
+await page.waitForSelector('tr[data-release="r2"].is-page', { timeout: 20000 });
+await page.screenshot({ path: `${out}/3-after-deploy-navigated.png`, fullPage: true });
+console.log("loads", loads, "console", errors);
+await browser.close();
