@@ -109,6 +109,7 @@ const KINDS = [
   { name: "JSON", path: "/json", marker: '"hello":"world"' },
 ] as const;
 type Kind = (typeof KINDS)[number];
+const CONTROL = "control: HTML page with the tags' bytes, no middleware";
 
 /**
  * The two variants must serve the same body, and only the middleware's the version header; the
@@ -183,15 +184,24 @@ await runFigure(
       }
       const { ports } = servers;
       const running = servers;
-      for (const kind of KINDS) {
+      // node:http also serves the control: the plain app's page with the tags written in by
+      // hand, against the same page without them, no middleware on either.
+      const kinds: { name: string; without: string; with: string }[] = KINDS.map((kind) => ({
+        name: kind.name,
+        without: `http://127.0.0.1:${ports.plain}${kind.path}`,
+        with: `http://127.0.0.1:${ports.withMiddleware}${kind.path}`,
+      }));
+      if (framework === "node") {
+        kinds.push({
+          name: CONTROL,
+          without: `http://127.0.0.1:${ports.plain}/`,
+          with: `http://127.0.0.1:${ports.plain}/tagged`,
+        });
+      }
+      for (const kind of kinds) {
         const variants: Variant[] = [
-          { name: "plain", url: `http://127.0.0.1:${ports.plain}${kind.path}`, rps: [], cpu: [] },
-          {
-            name: "with middleware",
-            url: `http://127.0.0.1:${ports.withMiddleware}${kind.path}`,
-            rps: [],
-            cpu: [],
-          },
+          { name: "plain", url: kind.without, rps: [], cpu: [] },
+          { name: "with middleware", url: kind.with, rps: [], cpu: [] },
         ];
         let failures = 0;
         const load = async (v: Variant, seconds: number, record: boolean) => {
@@ -233,6 +243,7 @@ await runFigure(
     }
     notes.push(
       `autocannon, ${CONNECTIONS} connections, no pipelining, ${rounds} rounds of ${duration} s per variant and route after a 1 s warm-up each, the two variants alternating; medians. Server and load generator share this machine's cores, so absolute requests/s are low and swing with other load; the CPU column (the server process's user + system time over the round / requests served) is the steadier measure.`,
+      `The control row (node:http) measures no middleware at all: the plain app serving the page with the version tags already written into it, against the page without them. It shows the part of the HTML page's overhead that is the extra bytes (writing and sending them), whatever the middleware does.`,
       "Both apps run in one server process, each with its default configuration; with the middleware every response carries X-App-Version and the HTML page gets the version tags injected before </head> (the JSON response only the header); the figure checks both, and that the JSON body is unchanged, before measuring. Whatever the tags add to the page is part of the cost measured. The servers run on plain node (servers/hello.ts transpiled to JS, no TS loader in the process) and load the library as tsc emitted it (bench/.work/lib/dist).",
     );
     if (rows.some((r) => r[6]?.startsWith("not measured"))) {

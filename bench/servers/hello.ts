@@ -104,7 +104,15 @@ const starters: Record<string, () => Promise<Start>> = {
     const { viteRolling }: typeof import("../../src/adapters/node.js") =
       await lib("adapters/node.js");
     type Res = import("node:http").ServerResponse;
+    // The page with the version tags already in it, served without the middleware: what the
+    // bytes alone cost (figure 4's control row).
+    const tagged = PAGE.replace("</head>", `${vr.versionTags()}</head>`);
     const respond = (url: string | undefined, res: Res) => {
+      if (url === "/tagged") {
+        res.setHeader("content-type", "text/html; charset=utf-8");
+        res.end(tagged);
+        return;
+      }
       if (url === "/json") {
         res.setHeader("content-type", "application/json; charset=utf-8");
         res.end(JSON.stringify(DATA));

@@ -54,7 +54,6 @@ async function panel(pageRelease) {
 // a poll must never reload. The tab still moves on its next navigation or version check.
 app.get("/_demo/releases", async (req, res) => {
   const from = typeof req.query.page === "string" ? req.query.page : "";
-  res.setHeader("x-app-version", vr.appVersion());
   res.render("releases", await panel(from));
 });
 app.use(viteRolling(vr));

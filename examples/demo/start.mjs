@@ -82,7 +82,8 @@ Try:
   - curl -si http://127.0.0.1:${PORT}/ | grep -i x-app-version
   - curl -s http://127.0.0.1:${PORT}/version
   - in another terminal: npm run demo:deploy   (builds the next release and rolls over;
-    then click a link in the open tab: it lands on the new release in one full load)
+    the open tab's "Live releases" panel shows it within seconds, without a reload; then
+    click a link: the tab lands on the new release in one full load)
 Stop with Ctrl-C.`);
 });
 const stop = () => {

@@ -43,18 +43,28 @@ function facts(c: Context): http.RequestFacts {
   return { method: c.req.method, path: c.req.path, url: c.req.url, headers };
 }
 
-/**
- * 103 Early Hints through @hono/node-server's Node response (`c.env.outgoing`, or
- * `c.env.server.outgoing` behind another layer, as its own early-hints middleware reads it);
- * null on runtimes without one.
- */
-function earlyHintsOf(c: Context): ((links: string[]) => void) | null {
-  type NodeEnv = {
-    incoming?: { httpVersion?: string };
-    outgoing?: { headersSent?: boolean; writeEarlyHints?: (hints: { link: string[] }) => void };
+/** What @hono/node-server puts in `c.env`; absent on other runtimes. */
+interface NodeEnv {
+  incoming?: { httpVersion?: string };
+  outgoing?: {
+    headersSent?: boolean;
+    setHeader?: (name: string, value: string) => unknown;
+    writeEarlyHints?: (hints: { link: string[] }) => void;
   };
+}
+
+/**
+ * @hono/node-server's Node request and response (`c.env`, or `c.env.server` behind another
+ * layer, as its own early-hints middleware reads them); undefined on other runtimes.
+ */
+function nodeOf(c: Context): NodeEnv | undefined {
   const env = (c.env ?? {}) as NodeEnv & { server?: NodeEnv };
-  const node = "server" in env ? env.server : env;
+  return "server" in env ? env.server : env;
+}
+
+/** 103 Early Hints through @hono/node-server's Node response; null on runtimes without one. */
+function earlyHintsOf(c: Context): ((links: string[]) => void) | null {
+  const node = nodeOf(c);
   const outgoing = node?.outgoing;
   // HTTP/1.0 clients cannot take an interim response (see nodeHints).
   if (typeof outgoing?.writeEarlyHints !== "function" || node?.incoming?.httpVersion === "1.0")
@@ -103,33 +113,42 @@ export function viteRolling(
   };
   const answer = (_c: C, _next: Next, a: http.Answer): Response =>
     respond(a, core.responseHeaders());
-  async function proceed(c: C, next: Next): Promise<void> {
+  function proceed(c: C, next: Next): Promise<void> {
     const vite = core.helpersFor(source, c, c.req.header("host"));
     c.set("vite", vite);
     c.set("appVersion", vr.appVersion());
     const html = c.html;
     // c.html's result is a whole string in memory (c.render's streaming mode uses c.body), so
     // rewriting it never buffers a stream. A string is injected before Hono sees it; a JSX
-    // node or a promise is rendered by Hono first.
-    c.html = ((body: unknown, ...rest: unknown[]) => {
-      if (typeof body === "string")
-        return Reflect.apply(html, c, [core.inject(body, vite.nonce()), ...rest]);
-      return Promise.resolve(
-        Reflect.apply(html, c, [body, ...rest]) as Response | Promise<Response>,
-      ).then(async (res) =>
-        core.injectable(res.headers.get("content-type"), res.headers.get("content-encoding"))
-          ? new Response(core.inject(await res.text(), vite.nonce()), res)
-          : res,
+    // node or a promise is rendered by Hono first. (c.html is an arrow property: no `this`.)
+    c.html = ((body: unknown, arg?: unknown, headers?: unknown) => {
+      const call = html as (body: unknown, arg?: unknown, headers?: unknown) => unknown;
+      if (typeof body === "string") return call(core.inject(body, vite.nonce()), arg, headers);
+      return Promise.resolve(call(body, arg, headers) as Response | Promise<Response>).then(
+        async (res) =>
+          core.injectable(res.headers.get("content-type"), res.headers.get("content-encoding"))
+            ? new Response(core.inject(await res.text(), vite.nonce()), res)
+            : res,
       );
     }) as typeof c.html;
-    await next();
-    // After next(): Hono has turned a thrown error or a missing route into c.res already.
-    // Profiled: this keeps @hono/node-server on its cached-response path; the cost is turning
-    // the response's header record into a `Headers` (~4 µs here). Setting it with c.header()
-    // before next() builds the same `Headers` (A/B: no faster), and setting it on Node's
-    // response would let an X-App-Version of the app's own win over ours.
-    const always = core.responseHeaders();
-    for (const name in always) c.res.headers.set(name, always[name]!);
+    // On @hono/node-server the header goes on Node's response, before the app: every response
+    // written to it carries it (404s and errors too), and the app's Response stays a plain
+    // record. Touching `c.res.headers` after next() instead made @hono/node-server build a
+    // fetch `Headers` per response and convert it back (bench figure 4's profile: the largest
+    // part of what the middleware cost a hello-world page). As on Express and Koa, where the
+    // header is also set before the app, an X-App-Version of the app's own wins.
+    const outgoing = nodeOf(c)?.outgoing;
+    if (typeof outgoing?.setHeader === "function" && !outgoing.headersSent) {
+      const always = core.responseHeaders();
+      for (const name in always) outgoing.setHeader(name, always[name]!);
+      return next();
+    }
+    // Other runtimes: after next(), when Hono has turned a thrown error or a missing route
+    // into c.res already.
+    return next().then(() => {
+      const always = core.responseHeaders();
+      for (const name in always) c.res.headers.set(name, always[name]!);
+    });
   }
   return async function viteRollingMiddleware(c, next) {
     return settle<C, Next, Response | Promise<void>>(

@@ -3,7 +3,6 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, fail, type Logger } from "../errors.js";
-import { jsonSyntaxError } from "../util/json-syntax-error.js";
 import {
   DEFAULTS,
   optionsFromEnv,
@@ -12,6 +11,7 @@ import {
   type ViteRollingOptions,
 } from "../options.js";
 import { closest } from "../util/closest.js";
+import { jsonSyntaxError } from "../util/json-syntax-error.js";
 import { kebab, SWITCHES } from "./args.js";
 import type { CliIO, ParsedArgs } from "./command.js";
 

@@ -82,7 +82,11 @@ export async function main(
 }
 
 /** Codes that mean the command line (flags, arguments, config file) is wrong: exit 2. */
-const USAGE_CODES: ReadonlySet<string> = new Set(["ERR_CLI_USAGE", "ERR_CLI_CONFIG", "ERR_OPTIONS"]);
+const USAGE_CODES: ReadonlySet<string> = new Set([
+  "ERR_CLI_USAGE",
+  "ERR_CLI_CONFIG",
+  "ERR_OPTIONS",
+]);
 
 /**
  * The one exit-code convention of every command: 2 for a usage error (fix the command line),

@@ -76,7 +76,7 @@ export function installStaleClient(config: StaleClientConfig): void {
   const warn = (serverVersion: string | null, message: string) => {
     if (!warned)
       console.warn(
-        `[vite-rolling] page ${pageVersion}, server ${serverVersion || "? (lazy chunk failed)"}: ${message}`,
+        `[vite-rolling] page ${pageVersion}, server ${serverVersion || "?"}: ${message}`,
       );
     warned = true;
   };
@@ -85,8 +85,10 @@ export function installStaleClient(config: StaleClientConfig): void {
 
   /**
    * Handles news of version `serverVersion` for a request headed for `url`; `load` false only
-   * arms the next link (a version check, a POST whose answer must still be shown). Returns
-   * true when a full navigation is under way and the caller must drop the response.
+   * arms the next link (a version check, a POST whose answer must still be shown); `load` 2 is
+   * a navigation the user started (a boosted link, a history restore): its one full load needs
+   * no guard, and swapping the other release's page in instead would leave a mixed page.
+   * Returns true when a full navigation is under way and the caller must drop the response.
    */
   const stale = (serverVersion: string | null, url: string, load: unknown): boolean => {
     // ("ignore" renders no script: the mode never reaches here.)
@@ -108,7 +110,7 @@ export function installStaleClient(config: StaleClientConfig): void {
     armed = true;
     if (!load) return false;
     const target = bare(url);
-    if (!claimLoad(serverVersion, target)) {
+    if (load !== 2 && !claimLoad(serverVersion, target)) {
       warn(serverVersion, `not loading ${target} again`);
       return false;
     }
@@ -134,8 +136,11 @@ export function installStaleClient(config: StaleClientConfig): void {
   ): unknown => {
     const asked = `${new URL(requested, here.href)}`;
     const fetched = responded || asked;
-    const moves = (get && navigates) || fetched !== asked;
-    return serverVersion && stale(serverVersion, moves ? fetched : here.href, moves || get);
+    const user = get && navigates;
+    const moves = user || fetched !== asked;
+    return (
+      serverVersion && stale(serverVersion, moves ? fetched : here.href, user ? 2 : moves || get)
+    );
   };
   const pushes = (value: string | null | undefined) => value && value !== "false";
   const mark = (headers: Record<string, string>) =>

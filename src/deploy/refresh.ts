@@ -1,4 +1,6 @@
 import { resolve } from "node:path";
+import { openAssetStore } from "../assets/open-asset-store.js";
+import { type UploadResult, uploadRelease } from "../assets/upload-release.js";
 import { loadManifestFile } from "../manifest/load.js";
 import type { ResolvedOptions } from "../options.js";
 import { type DeployContext, withRegistry } from "../registry/connect.js";
@@ -22,6 +24,8 @@ export interface RefreshResult {
   replaced: boolean;
   manifestHash: string;
   size: number;
+  /** What was uploaded to the asset store (`assetStore`), else null. */
+  upload: UploadResult | null;
 }
 
 /**
@@ -60,6 +64,15 @@ export async function refresh(
       ),
     );
   }
+  // Uploaded before anything is registered: a failed upload registers nothing (issue 16).
+  const store = await openAssetStore(options);
+  const upload = store
+    ? await uploadRelease(
+        store,
+        release,
+        assets ?? (await readReleaseAssets(manifestPath, manifest)),
+      )
+    : null;
   return withRegistry(options, context, async (registry) => {
     const result = await registry.register({
       release,
@@ -74,6 +87,7 @@ export async function refresh(
       ...result,
       manifestHash: sha256(manifestText),
       size: Buffer.byteLength(manifestText, "utf8"),
+      upload,
     };
   });
 }

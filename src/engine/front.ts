@@ -1,3 +1,4 @@
+import { BucketAssets } from "../assets/bucket-assets.js";
 import { describe, fail } from "../errors.js";
 import { type ResolvedOptions, resolveOptions, type ViteRollingOptions } from "../options.js";
 import type { ReleaseInfo, RetainedAsset, VersionInfo, ViteRolling } from "../types.js";
@@ -22,7 +23,7 @@ export class ViteRollingFront extends FrontBase {
   readonly #runtime: Runtime;
   readonly #version: AppVersionState;
   readonly #registry: RegistryClient;
-  readonly #retained: RetainedCache;
+  readonly #retained: RetainedCache | BucketAssets;
   #sidecarWarned = false;
 
   constructor(options: ResolvedOptions, seams: BuildRuntimeSeams = {}) {
@@ -39,7 +40,10 @@ export class ViteRollingFront extends FrontBase {
             ...seams,
           });
     this.#version = new AppVersionState(options);
-    this.#retained = new RetainedCache(this.#registry, this.release, options.logger);
+    // With an asset store, other releases' files come from the bucket, not the registry.
+    this.#retained = options.assetStore
+      ? new BucketAssets(options, options.logger)
+      : new RetainedCache(this.#registry, this.release, options.logger);
   }
 
   /**
@@ -88,7 +92,7 @@ export class ViteRollingFront extends FrontBase {
   }
 
   retainedAsset(path: string): Promise<RetainedAsset | null> | null {
-    if (!this.options.retainAssets) return null;
+    if (!this.options.retainAssets && !this.options.assetStore) return null;
     const file = this.#runtime.retainedCandidate(path);
     return file === null ? null : this.#retained.find(file);
   }

@@ -2,6 +2,7 @@
  * The answers the library sends itself: JSON that no cache keeps, another release's retained
  * file, and the same-origin target a stale client is sent to.
  */
+import { contentTypeOf } from "../assets/content-type.js";
 import { IMMUTABLE_CACHE_CONTROL } from "../static/immutable-cache-control.js";
 import type { RetainedAsset } from "../types.js";
 import { isSafeHeaderValue } from "../util/safe-header-value.js";
@@ -27,34 +28,12 @@ export function methodNotAllowed(allow: string): Answer {
   return jsonAnswer(405, { error: "method not allowed" }, { allow });
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  js: "text/javascript; charset=utf-8",
-  mjs: "text/javascript; charset=utf-8",
-  css: "text/css; charset=utf-8",
-  map: "application/json; charset=utf-8",
-  json: "application/json; charset=utf-8",
-  wasm: "application/wasm",
-  svg: "image/svg+xml",
-  png: "image/png",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  gif: "image/gif",
-  webp: "image/webp",
-  avif: "image/avif",
-  ico: "image/x-icon",
-  woff: "font/woff",
-  woff2: "font/woff2",
-  ttf: "font/ttf",
-  otf: "font/otf",
-};
-
 /** A retained file of another release: immutable, typed by its extension, never sniffed. */
 export function retainedAnswer(asset: RetainedAsset): Answer {
-  const ext = asset.file.slice(asset.file.lastIndexOf(".") + 1).toLowerCase();
   return {
     status: 200,
     headers: {
-      "content-type": CONTENT_TYPES[ext] ?? "application/octet-stream",
+      "content-type": contentTypeOf(asset.file),
       "cache-control": IMMUTABLE_CACHE_CONTROL,
       "x-content-type-options": "nosniff",
       // Release ids may hold any non-control character; only a header-safe one is named.

@@ -83,7 +83,6 @@ function jsonMessage(text: string, source: string): string {
   return `the manifest at "${source}" is not valid JSON: ${jsonSyntaxError(text)}. The file is truncated or was edited by hand: ${FIX_REBUILD}`;
 }
 
-
 const STRING_FIELDS = ["src", "name", "integrity"] as const;
 const STRING_LIST_FIELDS = ["css", "assets", "imports", "dynamicImports", "names"] as const;
 const BOOLEAN_FIELDS = ["isEntry", "isDynamicEntry"] as const;

@@ -39,26 +39,35 @@ export interface FixtureSuite {
   closers: (() => Promise<unknown> | undefined)[];
 }
 
-/** Registers the hooks of a describe block that works on a copy of fixture `name`. */
+/**
+ * Registers the hooks of a describe block that works on a copy of fixture `name`, made in
+ * `beforeAll` (a block whose tests are all filtered out leaves nothing behind).
+ */
 export function fixtureSuite(name: string): FixtureSuite {
-  const dir = copyFixture(name);
+  let dir: { path: string; cleanup: () => void } | undefined;
   let browser: Browser | undefined;
   const closers: FixtureSuite["closers"] = [];
   beforeAll(async () => {
+    dir = copyFixture(name);
     browser = await launchChromium();
   });
   afterAll(async () => {
     for (const close of closers.reverse()) await close();
     await browser?.close();
-    dir.cleanup();
+    dir?.cleanup();
   });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("use the fixture suite inside hooks and tests");
+    return value;
+  };
   return {
-    dir: dir.path,
-    closers,
-    get browser() {
-      if (!browser) throw new Error("Chromium is not launched yet: use suite.browser in a test");
-      return browser;
+    get dir() {
+      return ready(dir).path;
     },
+    get browser() {
+      return ready(browser);
+    },
+    closers,
   };
 }
 
@@ -231,6 +240,19 @@ export function watchPage(page: Page): PageLog {
     if (response.status() >= 400) log.failed.push(`${response.url()} ${response.status()}`);
   });
   return log;
+}
+
+/**
+ * Waits for `text` on a page served by a dev server, which may pre-bundle dependencies first
+ * (slow on a busy machine); on timeout the page's errors and failed requests say why.
+ */
+export async function waitForText(page: Page, text: string, log: PageLog): Promise<void> {
+  await page
+    .getByText(text)
+    .waitFor({ timeout: 60_000 })
+    .catch((error: Error) => {
+      throw new Error(`${error.message}\npage log: ${JSON.stringify(log, ["errors", "failed"])}`);
+    });
 }
 
 /** The status of the response to `BASE + file`, or undefined when the page never asked. */

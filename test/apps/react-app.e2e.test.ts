@@ -1,7 +1,8 @@
 // A React app as people write them (test/fixtures/react-app): react-router with two lazy
 // routes, each with its own CSS, built by Vite 8 with @vitejs/plugin-react and the plugin,
 // served through the Express adapter, loaded in Chromium; then the same app in dev mode
-// through a real Vite dev server, with a hot update.
+// through a real Vite dev server found by the plugin's hot file (module entry and the React
+// Refresh preamble), with a hot update.
 import { join } from "node:path";
 import react from "@vitejs/plugin-react";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +18,7 @@ import {
   serveApp,
   startDevFixture,
   statusOf,
+  waitForText,
   watchPage,
 } from "./app-harness.js";
 
@@ -109,12 +111,7 @@ describe("React + react-router, dev mode with a hot update", () => {
     const page = await suite.browser.newPage();
     const log = watchPage(page);
     await page.goto(`${app.url}/`);
-    await page
-      .getByText("Hello from the home route")
-      .waitFor()
-      .catch((error: Error) => {
-        throw new Error(`${error.message}\npage log: ${JSON.stringify(log, ["errors", "failed"])}`);
-      });
+    await waitForText(page, "Hello from the home route", log);
     // Styles come from the dev server (injected by the modules).
     await expect.poll(() => computed(page, ".home h1", "color")).toBe(GREEN);
     const port = server.config.server.port;
@@ -134,5 +131,5 @@ describe("React + react-router, dev mode with a hot update", () => {
     expect(log.failed).toEqual([]);
     await expectFullReload(page, join(suite.dir, "src/main.jsx"));
     await page.close();
-  });
+  }, 120_000);
 });

@@ -1,7 +1,8 @@
 // A Vue 3 app as people write them (test/fixtures/vue-app): single-file components with
 // scoped CSS and an async component, built by Vite 8 with @vitejs/plugin-vue and the plugin,
 // served through the Express adapter, loaded in Chromium; then the same app in dev mode
-// through a real Vite dev server, with a hot update.
+// through a real Vite dev server found by the plugin's hot file, with index.html as the entry
+// in both modes, and a hot update of a template and its scoped style.
 import { join } from "node:path";
 import vue from "@vitejs/plugin-vue";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +18,7 @@ import {
   serveApp,
   startDevFixture,
   statusOf,
+  waitForText,
   watchPage,
 } from "./app-harness.js";
 
@@ -85,7 +87,7 @@ describe("Vue 3, dev mode with a hot update", () => {
     const page = await suite.browser.newPage();
     const log = watchPage(page);
     await page.goto(`${app.url}/`);
-    await page.getByText("Hello from a single-file component").waitFor();
+    await waitForText(page, "Hello from a single-file component", log);
     await expect.poll(() => computed(page, "h1", "color")).toBe(GREEN);
     const port = server.config.server.port;
     expect(log.responses.some((r) => r.url().includes(`:${port}/static/src/App.vue`))).toBe(true);
@@ -108,5 +110,5 @@ describe("Vue 3, dev mode with a hot update", () => {
     expect(log.failed).toEqual([]);
     await expectFullReload(page, join(suite.dir, "src/main.js"));
     await page.close();
-  });
+  }, 120_000);
 });

@@ -121,9 +121,10 @@ describe("CLI configuration", () => {
   it("reports a broken or missing config file in one line", async () => {
     const cwd = project({ "vite-rolling.config.json": "{ nope" });
     const broken = await runMain(["status"], { cwd });
-    expect(broken.code).toBe(1);
+    // A usage error (the config is part of the command line): exit 2, line and column.
+    expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(
-      /^vite-rolling status: config file .*vite-rolling\.config\.json is not valid JSON \(.*\)\.\n$/,
+      /^vite-rolling status: config file .*vite-rolling\.config\.json is not valid JSON: unexpected "n" at line 1, column 3\.\n$/,
     );
     const missing = await runMain(["status", "--config", "nope.json"], { cwd });
     expect(missing.stderr).toBe(

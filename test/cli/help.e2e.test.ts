@@ -44,7 +44,7 @@ describe("vite-rolling --help", () => {
   it("names an unknown flag in one line, with the nearest one", async () => {
     const result = await runMain(["status", "--versions-to-kep", "3"]);
     expect(result).toEqual({
-      code: 1,
+      code: 2,
       stdout: "",
       stderr:
         "vite-rolling status: unknown flag --versions-to-kep (did you mean --versions-to-keep?); see vite-rolling status --help.\n",

@@ -6,6 +6,7 @@ import type { CliIO } from "../../src/cli/command.js";
 import collectCommand from "../../src/cli/commands/collect.js";
 import tokenCommand from "../../src/cli/commands/token.js";
 import { verifyBearer } from "../../src/http/bust-token.js";
+import { runMain } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { writeFiles } from "../helpers/vite.js";
 
@@ -46,12 +47,16 @@ describe("vite-rolling collect", () => {
   });
 
   it("fails with a usage line when arguments are missing, and with the error when src is missing", async () => {
-    const cli = io({}, dir("collect-cli-bad"));
-    expect(await collectCommand.run({ positionals: ["static"], flags: {} }, cli)).toBe(2);
-    expect(cli.errors[0]).toContain("expected two arguments, <src> and <out>, received 1");
-    expect(await collectCommand.run({ positionals: ["nope", "out"], flags: {} }, cli)).toBe(1);
-    expect(cli.errors[1]).toMatch(
-      /^\[vite-rolling\] \[collect\] source directory \/.*\/nope does not exist/,
+    const cwd = dir("collect-cli-bad");
+    const usage = await runMain(["collect", "static"], { cwd });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain(
+      "vite-rolling collect: expected two arguments, <src> and <out>, received 1",
+    );
+    const missing = await runMain(["collect", "nope", "out"], { cwd });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^vite-rolling collect: source directory \/.*\/nope does not exist/,
     );
   });
 });
@@ -75,14 +80,14 @@ describe("vite-rolling token", () => {
   });
 
   it("says how to provide a secret when there is none", async () => {
-    const cli = io({});
-    expect(await tokenCommand.run({ positionals: [], flags: {} }, cli)).toBe(1);
-    expect(cli.lines).toEqual([]);
-    expect(cli.errors).toEqual([
-      "[vite-rolling] [token] no secret: set the SECRET_KEY environment variable (the same one the server reads) or pass --secret <secret>.",
-    ]);
-    const bare = io({ SECRET_KEY: SECRET });
-    expect(await tokenCommand.run({ positionals: [], flags: { secret: true } }, bare)).toBe(2);
-    expect(bare.errors[0]).toContain("--secret needs a value");
+    expect(await runMain(["token"])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "vite-rolling token: no secret: set the SECRET_KEY environment variable (the same one the server reads) or pass --secret <secret>.\n",
+    });
+    const bare = await runMain(["token", "--secret"], { env: { SECRET_KEY: SECRET } });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("vite-rolling token: --secret needs a value");
   });
 });

@@ -273,8 +273,9 @@ describe("vite-rolling proxy-config", () => {
     expect(bad.err).toContain(
       'vite-rolling proxy-config: upstream of release "A" has an invalid host, received "evil;host:1".',
     );
+    // A flag without its value is a usage error: exit 2, as in every command.
     expect(await cli(["proxy-config", "nginx", "--canary"])).toMatchObject({
-      code: 1,
+      code: 2,
       err: "vite-rolling proxy-config: --canary needs a value; see vite-rolling proxy-config --help.",
     });
   });

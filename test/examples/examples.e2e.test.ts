@@ -78,14 +78,15 @@ describe.each(["fastify", "hono"])("examples/%s.mjs", (name) => {
 // match): `vite build`, then `NODE_ENV=production node server.js`, in a copy inside the repo
 // so "vite-rolling" resolves to this checkout.
 describe("examples/express", () => {
-  const dir = tempDir("example-express");
+  let dir: { path: string; cleanup: () => void } | undefined;
   let child: ChildProcess | undefined;
   afterAll(() => {
     child?.kill("SIGTERM");
-    dir.cleanup();
+    dir?.cleanup();
   });
 
   it("builds, then serves a page whose tags all answer 200, with X-App-Version", async () => {
+    dir = tempDir("example-express");
     cpSync(join(ROOT, "examples/express"), dir.path, { recursive: true });
     const vite = join(ROOT, "node_modules/vite/bin/vite.js");
     execFileSync(process.execPath, [vite, "build", "--logLevel", "warn"], {

@@ -144,11 +144,12 @@ describe("README Quick start", () => {
   });
 
   describe("run exactly as written", () => {
-    const project = mkdtempSync(join(tmpdir(), "vr-quick-start-"));
+    let project = "";
     let browser: Browser;
     const servers: Started[] = [];
 
     beforeAll(async () => {
+      project = mkdtempSync(join(tmpdir(), "vr-quick-start-"));
       browser = await launchChromium();
       // The package as npm would publish it (dist/ is built by the e2e global setup).
       const packed = execFileSync(
@@ -167,7 +168,7 @@ describe("README Quick start", () => {
     afterAll(async () => {
       for (const server of servers) server.stop();
       await browser?.close();
-      rmSync(project, { recursive: true, force: true });
+      if (project) rmSync(project, { recursive: true, force: true });
     });
 
     it("serves a styled page whose every asset answers 200, with no console error", async () => {

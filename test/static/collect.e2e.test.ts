@@ -114,7 +114,7 @@ describe("collectStatic", () => {
 describe("parseStaticManifest", () => {
   it("rejects bad shapes with the file name and the fix", () => {
     expect(() => parseStaticManifest("nope", "s.json")).toThrow(
-      /s\.json is not valid JSON .*vite-rolling collect/,
+      /s\.json is not valid JSON: unexpected "n" at line 1, column 1\. .*vite-rolling collect/,
     );
     expect(() => parseStaticManifest('{"version":1,"hash":"x","paths":{}}', "s.json")).toThrow(
       '"hash" must be 64 hex digits, received "x"',

@@ -21,6 +21,10 @@ Release:
   --app-version <version>      app version of this release (env APP_VERSION)
   --retain-assets              also store this release's built files in the registry, so
                                pages of older releases keep loading them (default false)
+  --asset-store <s3://bucket/prefix>
+                               first upload this release's hashed files to object storage
+                               (env VITE_ROLLING_ASSET_STORE; endpoint and credentials from
+                               AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
 
 ${REGISTRY_FLAGS_HELP}
 
@@ -33,6 +37,12 @@ Example:
     if (result.replaced) {
       io.err(
         `vite-rolling refresh: warning: release ${result.release} was registered with other manifest bytes; replaced them. Give every build its own release id.`,
+      );
+    }
+    if (result.upload) {
+      const { uploaded, skipped } = result.upload;
+      io.out(
+        `uploaded ${uploaded.length} file(s) to ${options.assetStore} (${skipped.length} already there)`,
       );
     }
     io.out(

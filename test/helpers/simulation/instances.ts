@@ -1,19 +1,51 @@
-/** App instances as real node processes: one per fork, each serving one release. */
+/**
+ * App instances as real node processes: one per fork, each serving one release. The servers are
+ * TypeScript importing the library's src/; under tsx each start transpiled dozens of modules
+ * through loader hooks (4-6 s apiece on a loaded 2-core machine, and a deploy starts nine), so
+ * both are bundled once per process by Vite (SSR build: src/ inlined, node_modules external)
+ * and run with plain `node`, always matching src/ (dist/ may be stale).
+ */
 import { type ChildProcess, fork } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ROOT } from "../tmp.js";
+import { build } from "vite";
+import { ROOT, tempDir } from "../tmp.js";
 import type { TokenMessage } from "./pages.js";
 import type { ReadyMessage } from "./server-common.js";
 
 export type Mode = "product" | "naive";
 
-const SCRIPTS: Record<Mode, string> = {
+const SOURCES: Record<Mode, string> = {
   product: fileURLToPath(new URL("./product-server.ts", import.meta.url)),
   naive: fileURLToPath(new URL("./naive-server.ts", import.meta.url)),
 };
 
-// Absolute, so the servers start from any cwd (a bare "tsx" resolves against the cwd).
-const TSX = import.meta.resolve("tsx");
+let bundled: Promise<Record<Mode, string>> | null = null;
+
+/** The servers as plain JavaScript (`<mode>.mjs`), built on first use, removed at exit. */
+function serverScripts(): Promise<Record<Mode, string>> {
+  bundled ??= (async () => {
+    // Under the repo's .tmp/, so the bundles' bare imports (express, ioredis) resolve.
+    const out = tempDir("sim-servers");
+    process.on("exit", () => rmSync(out.path, { recursive: true, force: true }));
+    await build({
+      configFile: false,
+      root: ROOT,
+      logLevel: "silent",
+      build: {
+        ssr: true,
+        outDir: out.path,
+        emptyOutDir: true,
+        target: "node20",
+        minify: false,
+        rollupOptions: { input: SOURCES, output: { format: "es", entryFileNames: "[name].mjs" } },
+      },
+    });
+    return { product: join(out.path, "product.mjs"), naive: join(out.path, "naive.mjs") };
+  })();
+  return bundled;
+}
 
 const running = new Set<ChildProcess>();
 // A failed run must not leave instances behind.
@@ -46,9 +78,10 @@ export async function startInstance(
   env: Record<string, string>,
   onToken: (token: string) => void = () => {},
 ): Promise<Instance> {
-  const child = fork(SCRIPTS[mode], [], {
+  const child = fork((await serverScripts())[mode], [], {
     cwd: ROOT,
-    execArgv: ["--import", TSX],
+    // Not the parent's flags (tsx's loader, when the parent runs under it).
+    execArgv: [],
     env: { ...process.env, NODE_ENV: "production", SIM_RELEASE: release, ...env },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });

@@ -1,8 +1,8 @@
 /**
  * One app instance as vite-rolling is meant to be used: Express 5, `vite-rolling/express`
  * (imported from src), the registry shared by every instance, `retainAssets: true`. It has only
- * its own release's build on disk, as a container would. Forked by `instances.ts` with
- * `node --import tsx`; reports `{ ready, port, version }` over IPC, stops gracefully on SIGTERM.
+ * its own release's build on disk, as a container would. Forked by `instances.ts` (bundled,
+ * plain `node`); reports `{ ready, port, version }` over IPC, stops gracefully on SIGTERM.
  *
  * Env: SIM_RELEASE, SIM_DIST (this release's build), SIM_PREFIX, and SIM_REGISTRY_DIR (file
  * registry) or SIM_REDIS_URL (Redis registry).

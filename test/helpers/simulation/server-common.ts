@@ -3,10 +3,9 @@
  * load-triggered fragment, a polled fragment, a lazy chunk, a form), the IPC handshake, shutdown.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import express, { type Express } from "express";
-import { ROOT } from "../tmp.js";
 import {
   FRAGMENT_PATH,
   HTMX_PATH,
@@ -23,7 +22,8 @@ export function env(name: string): string {
   return value;
 }
 
-const HTMX = readFileSync(join(ROOT, "node_modules/htmx2/dist/htmx.min.js"));
+// Resolved from this module, which runs bundled from another folder (see instances.ts).
+const HTMX = readFileSync(createRequire(import.meta.url).resolve("htmx2/dist/htmx.min.js"));
 
 const NAV = (Object.keys(PAGES) as PagePath[])
   .map((path) => `<a id="to-${path.slice(1) || "home"}" href="${path}">${path}</a>`)

@@ -206,6 +206,7 @@ export class Tab {
     const doc: Doc = { id, load, pending: [], broken: false, mixed: false };
     this.#docs.set(id, doc);
     this.current = doc;
+    this.lastScriptWarning = "";
     this.lastStart = load.at;
     this.actionLoads.push(load);
     this.journal.loads.push(load);
