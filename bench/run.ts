@@ -104,7 +104,8 @@ function runFigureProcess(id: string): Promise<FigureResult> {
       delete env[name];
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", file, ...(quick ? ["--quick"] : [])],
+      // --expose-gc: figures settle the previous contender's garbage before timing the next.
+      ["--expose-gc", "--import", "tsx", file, ...(quick ? ["--quick"] : [])],
       { cwd: ROOT, env, stdio: "inherit", detached: true },
     );
     const timer = setTimeout(() => {

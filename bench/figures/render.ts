@@ -42,6 +42,10 @@ interface Contender {
  * other processes held the cores (at a load average of 30 on 2 cores, ten times the CPU time).
  */
 async function sample(c: Contender, n: number, sink: Sink, cpu = true): Promise<number> {
+  // The previous contender's garbage is collected now, not inside this one's timing (the naive
+  // integration parses a manifest per page; its old-generation work used to land in the next
+  // sample's CPU time). Needs --expose-gc, which bench/run.ts passes.
+  collectGarbage?.();
   const start = now();
   const startCpu = process.cpuUsage();
   if (c.async) {
@@ -64,6 +68,8 @@ async function calibrate(c: Contender, targetMs: number, sink: Sink): Promise<nu
     n *= 4;
   }
 }
+
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
 const NONCE_CONTENDER = "vite-rolling, CSP nonce per request";
 
@@ -197,7 +203,7 @@ await runFigure(
     notes.push(
       "Why @adonisjs/vite's pages differ: it follows an entry's imports one level deep (build/src/vite.ts, #generateEntryPointsTagsWithManifest), so the CSS and modulepreloads of chunks imported by imported chunks are missing, and it pushes a stylesheet tag per entry for the CSS of a shared import without deduplicating. Its timing is therefore for less work than the others do. It also writes a preload next to every stylesheet and a modulepreload next to every entry script; those are its design, not counted as repeats.",
       "vite-rolling walks the manifest once per entry list (at the first render) and then joins precompiled strings; the naive integration redoes read + parse + walk per page; @adonisjs/vite caches the parsed manifest but rebuilds its tag objects per call (and is async).",
-      `${ctx.quick ? 3 : 25} samples per contender and manifest, each about ${ctx.quick ? 10 : 50} ms (wall) of back-to-back pages; contenders alternate within each round. "Per page" is the process's CPU time (user + system, GC included) over the sample divided by the pages: on a shared machine wall time also counts the time other processes held the cores. Every page's HTML is folded into a printed sink, which reads a character of each (so a string built as a rope is flattened, as writing it to a response would): none of it is optimised away.`,
+      `${ctx.quick ? 3 : 25} samples per contender and manifest, each about ${ctx.quick ? 10 : 50} ms (wall) of back-to-back pages; contenders alternate within each round. "Per page" is the process's CPU time (user + system, GC included) over the sample divided by the pages, after a full GC before each sample (so no contender pays for another's garbage): on a shared machine wall time also counts the time other processes held the cores. Every page's HTML is folded into a printed sink, which reads a character of each (so a string built as a rope is flattened, as writing it to a response would): none of it is optimised away.`,
       "With a nonce, each render joins the compiled pieces around the request's escaped nonce attribute (src/html/tags.ts, CompiledTags); the pieces are compiled once per entry list, as without a nonce.",
     );
     return {

@@ -143,7 +143,11 @@ describe("refresh with an asset store", () => {
     const registryDir = join(work.path, "registry-failed");
     const cases: [string, Record<string, string>, RegExp][] = [
       ["s3://no-such-bucket/static", s3.env, /404 NoSuchBucket: check the bucket name/],
-      ["s3://assets/static", { ...s3.env, AWS_ACCESS_KEY_ID: "nobody" }, /403 InvalidAccessKeyId/],
+      [
+        "s3://assets/static",
+        { ...s3.env, AWS_ACCESS_KEY_ID: "nobody" },
+        /answered 403 Forbidden: check AWS_ACCESS_KEY_ID/,
+      ],
     ];
     for (const [assetStore, env, reason] of cases) {
       const attempt = refresh(options({ assetStore, registryDir }, env), {}, { cwd: work.path });

@@ -31,7 +31,9 @@ function exited(child: ChildProcess): Promise<{ code: number | null; stdout: str
 }
 
 describe("file registry: a holder that lost its lock changes nothing", () => {
-  it("a refresh stopped (SIGSTOP) mid-step, overtaken, then resumed (SIGCONT) does not undo the other release", async () => {
+  it("a refresh stopped (SIGSTOP) mid-step, overtaken, then resumed (SIGCONT) does not undo the other release", {
+    timeout: 120_000,
+  }, async () => {
     const dir = join(tmp.path, "stall");
     const prefix = uniquePrefix("stall");
     const staleMs = 400;
@@ -50,15 +52,21 @@ describe("file registry: a holder that lost its lock changes nothing", () => {
     const done = exited(child);
     // Stop the holder as soon as it writes its manifest: it holds the lock and has 400 retained
     // files still to write, so it is caught before its commit.
-    await new Promise<void>((resolve) => {
-      const watcher = watch(manifests, (_event, name) => {
-        if (name?.includes("stalled")) {
-          child.kill("SIGSTOP");
-          watcher.close();
-          resolve();
-        }
-      });
-    });
+    let watcher: ReturnType<typeof watch> | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        watcher = watch(manifests, (_event, name) => {
+          if (name?.includes("stalled")) {
+            child.kill("SIGSTOP");
+            resolve();
+          }
+        });
+      }),
+      // Fail instead of hanging should the holder finish (or fail) before it was caught.
+      done.then(({ code, stdout }) => {
+        throw new Error(`the holder exited (${code}) before it was stopped: ${stdout}`);
+      }),
+    ]).finally(() => watcher?.close());
     try {
       expect((await store.releases()).map((r) => r.release)).toEqual(["base1"]);
       // Waits until the stopped holder's lock is stale, takes it over and commits.
