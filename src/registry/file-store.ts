@@ -4,15 +4,7 @@ import { describe, fail } from "../errors.js";
 import type { ReleaseInfo } from "../types.js";
 import { errnoCode } from "../util/errno.js";
 import type { FileLockOptions } from "./file-lock.js";
-import {
-  fileName,
-  type Index,
-  readIfExists,
-  Step,
-  type StoredFiles,
-  slot,
-  writeAtomic,
-} from "./file-step.js";
+import { fileName, type Index, readIfExists, Step, type StoredFiles } from "./file-step.js";
 import { assertReleaseId } from "./release-id.js";
 import type {
   RegisterInput,
