@@ -75,12 +75,13 @@ export class BucketAssets {
   }
 
   #remember(asset: RetainedAsset): RetainedAsset {
-    this.#bytes += asset.body.length;
     this.#hits.set(asset.file, asset);
-    for (const [file, old] of this.#hits) {
-      if (this.#bytes <= this.#maxBytes) break;
-      this.#hits.delete(file);
-      this.#bytes -= old.body.length;
+    this.#bytes += asset.body.length;
+    // Oldest out first (a Map iterates in insertion order); a file over the budget is not kept.
+    while (this.#bytes > this.#maxBytes) {
+      const [oldest, evicted] = this.#hits.entries().next().value!;
+      this.#bytes -= evicted.body.length;
+      this.#hits.delete(oldest);
     }
     return asset;
   }

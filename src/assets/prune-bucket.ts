@@ -3,8 +3,8 @@ import { referencedFiles } from "../manifest/files.js";
 import { parseManifest } from "../manifest/load.js";
 import type { ResolvedOptions } from "../options.js";
 import { type DeployContext, withRegistry } from "../registry/connect.js";
-import { immutableCacheControl } from "../static/immutable-cache-control.js";
 import { type AssetStore, eachLimit } from "./asset-store.js";
+import { isHashedBuildFile } from "./hashed-name.js";
 import { openAssetStore, RELEASES_FOLDER, readReleaseList } from "./open-asset-store.js";
 
 /** Seconds an unreferenced object stays by default: a day of CDN caches, open tabs and deploys in flight. */
@@ -80,19 +80,19 @@ export async function pruneBucket(
       );
     }
     const needed = new Set<string>();
-    for (const release of releases) {
-      const stored = await registry.getManifest(release);
-      if (!stored) {
+    const texts = await Promise.all(releases.map((release) => registry.getManifest(release)));
+    for (const [i, release] of releases.entries()) {
+      const text = texts[i]?.text;
+      if (text === undefined) {
         fail(
           "prune-assets",
           `release ${release} is listed but its manifest is missing in ${registry.location}; nothing was deleted from ${bucket.location}. Run \`vite-rolling refresh\` for it again.`,
           { code: "ERR_ASSETS_PRUNE" },
         );
       }
-      for (const file of referencedFiles(parseManifest(stored.text, `release ${release}`))) {
-        needed.add(file);
-      }
-      for (const file of (await readReleaseList(bucket, release)) ?? []) needed.add(file);
+      const recorded = (await readReleaseList(bucket, release)) ?? [];
+      const manifest = parseManifest(text, `release ${release}`);
+      for (const file of [...referencedFiles(manifest), ...recorded]) needed.add(file);
     }
     const live = new Set(releases.map((r) => `${RELEASES_FOLDER}${r}.json`));
     const cutoff = now() - gracePeriod * 1000;
@@ -102,7 +102,7 @@ export async function pruneBucket(
     for await (const object of bucket.list()) {
       const record = object.file.startsWith(RELEASES_FOLDER);
       if (needed.has(object.file) || live.has(object.file)) kept++;
-      else if (!record && immutableCacheControl(object.file) === null) continue;
+      else if (!record && !isHashedBuildFile(object.file)) continue;
       else if (object.lastModified.getTime() > cutoff) young++;
       else deleted.push(object.file);
     }

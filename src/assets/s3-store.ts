@@ -14,7 +14,7 @@ function loadClient(): Promise<Aws4fetch> {
     loading = null;
     fail(
       "assets",
-      'assetStore needs the optional peer "aws4fetch" (a 10 kB S3 signing client), which cannot be imported. Install it: npm install aws4fetch.',
+      'assetStore needs the optional peer "aws4fetch" (a 12 kB S3 request signer), which cannot be imported. Install it: npm install aws4fetch.',
       { cause: error, code: "ERR_ASSETS_CLIENT" },
     );
   });

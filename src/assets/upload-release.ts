@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
 import { fail } from "../errors.js";
-import {
-  IMMUTABLE_CACHE_CONTROL,
-  immutableCacheControl,
-} from "../static/immutable-cache-control.js";
+import { IMMUTABLE_CACHE_CONTROL } from "../static/immutable-cache-control.js";
 import { type AssetStore, eachLimit } from "./asset-store.js";
 import { contentTypeOf } from "./content-type.js";
+import { isHashedBuildFile } from "./hashed-name.js";
 import { releaseListKey } from "./open-asset-store.js";
 
 /** Objects written at a time. */
@@ -37,7 +35,7 @@ export async function uploadRelease(
 ): Promise<UploadResult> {
   const result: UploadResult = { uploaded: [], skipped: [], unhashed: [] };
   const hashed = [...assets.keys()].filter((file) => {
-    const immutable = immutableCacheControl(file) !== null;
+    const immutable = isHashedBuildFile(file);
     if (!immutable) result.unhashed.push(file);
     return immutable;
   });

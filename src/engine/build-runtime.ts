@@ -1,3 +1,4 @@
+import { isHashedBuildFile } from "../assets/hashed-name.js";
 import { describe, fail } from "../errors.js";
 import { jsonForScript } from "../html/escape.js";
 import { normalizeBase, rebaseImportMap } from "../html/import-map.js";
@@ -18,7 +19,6 @@ import type { Sidecar } from "../manifest/sidecar.js";
 import type { LoadedManifest, Manifest } from "../manifest/types.js";
 import { resolveEntries, resolvePrefetch } from "../manifest/walk.js";
 import type { ResolvedOptions } from "../options.js";
-import { immutableCacheControl } from "../static/immutable-cache-control.js";
 import type { RenderContext } from "../types.js";
 import { isAssetPath } from "../util/asset-path.js";
 import { closest } from "../util/closest.js";
@@ -258,7 +258,9 @@ export class BuildRuntime implements Runtime {
       return null;
     }
     if (this.#outputFiles(this.#loaded.manifest).has(file)) return null;
-    return isAssetPath(file) && immutableCacheControl(file) !== null ? file : null;
+    // Vite's own hash pattern: the word filter of immutableCacheControl would miss a few
+    // percent of old chunks ("main-CaRtYaOf.js"), which no store could then answer.
+    return isAssetPath(file) && isHashedBuildFile(file) ? file : null;
   }
 
   assetUrl(path: string): string {

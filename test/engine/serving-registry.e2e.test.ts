@@ -4,6 +4,7 @@ import { refresh } from "../../src/deploy/refresh.js";
 import { createViteRolling } from "../../src/engine/front.js";
 import { resolveOptions } from "../../src/options.js";
 import type { ViteRolling } from "../../src/types.js";
+import { viteRolling } from "../../src/vite/plugin.js";
 import { countCommands, throwawayRedis, waitUntil } from "../helpers/redis.js";
 import { tempDir } from "../helpers/tmp.js";
 import { buildApp } from "../helpers/vite.js";
@@ -31,12 +32,16 @@ describe("serving from the Redis registry", () => {
   };
 
   beforeAll(async () => {
-    ({ manifestPath } = await buildApp(dir.path, {
-      "index.html": '<script type="module" src="/src/main.ts"></script>',
-      "src/main.ts": 'import "./dep"; import "./main.css"; console.log("main");',
-      "src/dep.ts": 'export const dep = 1; console.log("dep");',
-      "src/main.css": "body { color: red }",
-    }));
+    ({ manifestPath } = await buildApp(
+      dir.path,
+      {
+        "index.html": '<script type="module" src="/src/main.ts"></script>',
+        "src/main.ts": 'import "./dep"; import "./main.css"; console.log("main");',
+        "src/dep.ts": 'export const dep = 1; console.log("dep");',
+        "src/main.css": "body { color: red }",
+      },
+      { plugins: [viteRolling()] },
+    ));
     await refresh(resolveOptions({ manifestPath, release: "r1", redis: redis().url }, {}), {});
   });
   afterAll(async () => {

@@ -21,6 +21,9 @@ export function balancerConfig(listen: number, ports: readonly number[]): string
   return `upstream sim_app {
 ${servers}
     keepalive 32;
+    # Below the instances' own idle timeout (5 s, server-common.ts): otherwise nginx can reuse a
+    # connection the instance is closing, and a POST on it (never retried) fails with a 502.
+    keepalive_timeout 3s;
 }
 server {
     listen 127.0.0.1:${listen};

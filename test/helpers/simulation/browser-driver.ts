@@ -18,7 +18,7 @@
 import type { Browser, BrowserContext } from "playwright-core";
 import { launchChromium } from "../browser.js";
 import { Journal } from "./journal.js";
-import { type ReleaseBook, Tab } from "./tab.js";
+import { type ReleaseBook, type SentPost, Tab } from "./tab.js";
 import { User } from "./user.js";
 
 export interface BrowserDriverOptions {
@@ -34,8 +34,8 @@ export interface BrowserDriverOptions {
 
 export class BrowserDriver {
   readonly journal = new Journal();
-  /** Token -> user, of every POST that left a browser. */
-  readonly sent = new Map<string, number>();
+  /** Token -> its story, of every POST that left a browser. */
+  readonly sent = new Map<string, SentPost>();
   readonly #options: BrowserDriverOptions;
   #browser: Browser | null = null;
   #contexts: BrowserContext[] = [];
@@ -103,9 +103,11 @@ export class BrowserDriver {
 
   /** Counts tokens sent that no instance recorded (call once every instance has stopped). */
   settlePosts(recorded: ReadonlySet<string>): void {
-    for (const [token, user] of this.sent) {
-      if (!recorded.has(token))
-        this.journal.event(user, "lostPosts", `token ${token} was sent, no instance recorded it`);
+    for (const [token, post] of this.sent) {
+      if (recorded.has(token)) continue;
+      const when = `${(post.at / 1000).toFixed(1)} s`;
+      const what = `token ${token} was sent at ${when} (answer: ${post.answer}), no instance recorded it`;
+      this.journal.event(post.user, "lostPosts", what);
     }
   }
 

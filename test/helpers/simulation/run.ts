@@ -39,7 +39,10 @@ export interface SimulationOptions {
   releases: readonly [BuiltRelease, BuiltRelease];
   /** Scratch directory of this run. */
   dir: string;
-  /** User actions between two deploy steps (9 phases in all, 12 with the outage). */
+  /**
+   * User actions between two deploy steps (3 phases per deploy, 4 more around the outage); the
+   * phase before a deploy's first new instance, and the last one, take one action per user.
+   */
   actionsPerPhase: number;
   /** Roll back to A after the deploy of B. @default true */
   rollback?: boolean;
@@ -188,10 +191,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     await freePort(),
     live.map((i) => i.port),
   );
+  const users = options.users ?? 4;
   const driver = new BrowserDriver({
     port: balancer.port,
     book,
-    users: options.users ?? 4,
+    users,
     browser: options.browser ?? null,
     guardPrefix: options.guardOff ? GUARD_PREFIX : null,
   });
@@ -223,7 +227,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     // The second one's failure surfaces when it is awaited, not as an unhandled rejection.
     for (const boot of booting) boot.catch(() => {});
     for (const n of [1, 2]) {
-      const fresh = (await phase(actionsPerPhase, booting[n - 1]))!;
+      // Before the first new instance only one release serves: a short phase (each user acts
+      // about once) is enough there; the phases with both releases live carry the risk.
+      const fresh = (await phase(n === 1 ? users : actionsPerPhase, booting[n - 1]))!;
       if (n === 1) await register(to);
       live.push(fresh);
       await balancer.update(live.map((i) => i.port));
@@ -287,7 +293,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       log(`roll back to ${A.release}`);
       await roll(A);
     }
-    await phase();
+    await phase(users);
     step("serve");
   } finally {
     await driver.stop();

@@ -19,6 +19,15 @@ export interface ReleaseBook {
   releaseOfUpstream(address: string): string | undefined;
 }
 
+/** A POST that left a browser: who sent it, when, and what came back (for a lost one's story). */
+export interface SentPost {
+  user: number;
+  /** `journal.now()` when it left. */
+  at: number;
+  /** "200 from 127.0.0.1:port", "failed: net::ERR_...", or "no answer". */
+  answer: string;
+}
+
 /** A report from a document (see `observe`). */
 type Report =
   | { d: string; k: "start"; u: string }
@@ -117,7 +126,7 @@ export class Tab {
 
   /**
    * Observes `context` and opens its one page; `guardPrefix`: the stale-client guard's key prefix
-   * to hide (the negative control), or null. `sent`: token -> user, of every POST sent.
+   * to hide (the negative control), or null. `sent`: token -> its story, of every POST sent.
    */
   static async open(
     context: BrowserContext,
@@ -125,7 +134,7 @@ export class Tab {
     journal: Journal,
     book: ReleaseBook,
     guardPrefix: string | null,
-    sent: Map<string, number>,
+    sent: Map<string, SentPost>,
   ): Promise<Tab> {
     let tab: Tab | null = null;
     await context.exposeBinding("__sim", ({ frame }, report: Report) => {
@@ -142,10 +151,22 @@ export class Tab {
     page.on("request", (request) => {
       if (request.method() !== "POST" || !request.url().endsWith(SUBMIT_PATH)) return;
       const token = new URLSearchParams(request.postData() ?? "").get("token");
-      if (token) {
-        sent.set(token, user);
-        journal.figures.posts++;
-      }
+      if (!token) return;
+      const post: SentPost = { user, at: journal.now(), answer: "no answer" };
+      sent.set(token, post);
+      journal.figures.posts++;
+      request.response().then(
+        (response) => {
+          const upstream = response?.headers()["x-upstream"] ?? "?";
+          post.answer = `${response?.status() ?? "?"} from ${upstream}`;
+        },
+        () => {},
+      );
+    });
+    page.on("requestfailed", (request) => {
+      const token = new URLSearchParams(request.postData() ?? "").get("token");
+      const post = token ? sent.get(token) : undefined;
+      if (post) post.answer = `failed: ${request.failure()?.errorText ?? "?"}`;
     });
     page.on("response", (response) => {
       const file = assetFile(response.url());
