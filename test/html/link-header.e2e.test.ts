@@ -123,7 +123,8 @@ describe("preloadLinks and linkHeader", () => {
     const vr = await ready({ logger: { warn: (m) => warnings.push(m) } });
     expect(vr.preloadLinks("src/main.ts", { nonce: 'a"b' })).toEqual([]);
     expect(vr.linkHeader("src/main.ts", { nonce: "a b" })).toBe("");
-    expect(warnings).toEqual([
+    // (A hand-written manifest has no build record: the sidecar warning is not this test's.)
+    expect(warnings.filter((w) => !w.includes("[sidecar]"))).toEqual([
       '[vite-rolling] [render] the CSP nonce "a\\"b" cannot go in a Link header (spaces, quotes, commas, semicolons or backslashes); no preload links are sent. Fix: use a base64 nonce, e.g. crypto.randomBytes(16).toString("base64").',
     ]);
     // The tags still carry it, escaped.

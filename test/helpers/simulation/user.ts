@@ -223,8 +223,8 @@ export class User {
 
   /**
    * Waits until `check` holds on a loaded page that has stopped reloading ("shown"), or the
-   * page reloaded and then stayed quiet without it ("reloaded": a stale answer's reload drops
-   * what the action awaited), or `ACTION_MS` passed ("stuck").
+   * page reloaded (or broke) and then stayed quiet without it ("reloaded": a stale answer's
+   * reload drops what the action awaited), or `ACTION_MS` passed ("stuck").
    */
   async #settle(check: string): Promise<"shown" | "reloaded" | "stuck"> {
     const { tab } = this;
@@ -237,7 +237,10 @@ export class User {
       );
       const quiet = tab.journal.now() - tab.lastStart;
       if (holds && quiet >= QUIET_DONE_MS) return "shown";
-      if (tab.actionLoads.length > 0 && quiet >= QUIET_RELOADED_MS) return "reloaded";
+      // A broken document (counted already) may never show the result: waiting out ACTION_MS
+      // there only slowed the naive control down.
+      const gaveUp = tab.actionLoads.length > 0 || tab.current?.broken === true;
+      if (gaveUp && quiet >= QUIET_RELOADED_MS) return "reloaded";
       await sleep(50);
     }
     return "stuck";
