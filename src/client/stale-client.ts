@@ -86,8 +86,8 @@ export function installStaleClient(config: StaleClientConfig): void {
   /**
    * Handles news of version `serverVersion` for a request headed for `url`; `load` false only
    * arms the next link (a version check, a POST whose answer must still be shown); `load` 2 is
-   * a navigation the user started (a boosted link, a history restore): its one full load needs
-   * no guard, and swapping the other release's page in instead would leave a mixed page.
+   * a navigation the user started (a boosted link, a history restore): its one full load is not
+   * refused by the guard, since swapping the other release's page in would leave a mixed page.
    * Returns true when a full navigation is under way and the caller must drop the response.
    */
   const stale = (serverVersion: string | null, url: string, load: unknown): boolean => {
@@ -110,7 +110,9 @@ export function installStaleClient(config: StaleClientConfig): void {
     armed = true;
     if (!load) return false;
     const target = bare(url);
-    if (load !== 2 && !claimLoad(serverVersion, target)) {
+    // A user's navigation spends the pair too (claimed first), so a fragment answered by that
+    // release on the page it lands on does not reload again.
+    if (!claimLoad(serverVersion, target) && load !== 2) {
       warn(serverVersion, `not loading ${target} again`);
       return false;
     }
