@@ -1,6 +1,7 @@
 import type { Logger } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import type { RetainedAsset } from "../types.js";
+import { ByteBudgetMap, ExpiringSet } from "../util/bounded-cache.js";
 import type { AssetStore } from "./asset-store.js";
 import { openAssetStore } from "./open-asset-store.js";
 
@@ -33,12 +34,10 @@ export interface BucketAssetsSeams {
 export class BucketAssets {
   readonly #options: Pick<ResolvedOptions, "assetStore" | "assetStoreEnv">;
   readonly #logger: Logger;
-  readonly #maxBytes: number;
   readonly #now: () => number;
-  readonly #hits = new Map<string, RetainedAsset>();
-  readonly #misses = new Map<string, number>();
+  readonly #hits: ByteBudgetMap<RetainedAsset>;
+  readonly #misses = new ExpiringSet(BUCKET_MISSES);
   #store: Promise<AssetStore> | null;
-  #bytes = 0;
   #warnedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -49,7 +48,7 @@ export class BucketAssets {
     this.#options = options;
     this.#logger = logger;
     this.#store = store ? Promise.resolve(store) : null;
-    this.#maxBytes = maxBytes;
+    this.#hits = new ByteBudgetMap(maxBytes);
     this.#now = now;
   }
 
@@ -58,32 +57,18 @@ export class BucketAssets {
     const hit = this.#hits.get(file);
     if (hit) return hit;
     const now = this.#now();
-    if ((this.#misses.get(file) ?? 0) > now) return null;
+    if (this.#misses.has(file, now)) return null;
     try {
       // Opened on first use: a missing client or credential is a warning, never a failed start.
       this.#store ??= openAssetStore(this.#options);
       const store = await this.#store;
       const body = store && (await store.get(file));
-      if (body) return this.#remember({ file, release: "", body: Buffer.from(body) });
+      if (body) return this.#hits.set(file, { file, release: "", body: Buffer.from(body) });
     } catch (error) {
       this.#warn(error, now);
     }
-    this.#misses.delete(file);
-    if (this.#misses.size >= BUCKET_MISSES) this.#misses.delete(this.#misses.keys().next().value!);
-    this.#misses.set(file, now + BUCKET_MISS_MS);
+    this.#misses.add(file, now + BUCKET_MISS_MS);
     return null;
-  }
-
-  #remember(asset: RetainedAsset): RetainedAsset {
-    this.#hits.set(asset.file, asset);
-    this.#bytes += asset.body.length;
-    // Oldest out first (a Map iterates in insertion order); a file over the budget is not kept.
-    while (this.#bytes > this.#maxBytes) {
-      const [oldest, evicted] = this.#hits.entries().next().value!;
-      this.#bytes -= evicted.body.length;
-      this.#hits.delete(oldest);
-    }
-    return asset;
   }
 
   #warn(error: unknown, now: number): void {

@@ -1,5 +1,6 @@
 import type { Logger } from "../errors.js";
 import type { RetainedAsset } from "../types.js";
+import { ByteBudgetMap, ExpiringSet } from "../util/bounded-cache.js";
 import type { RegistryClient } from "./registry-client.js";
 
 /** Memory for retained files served to old tabs (the hot ones are few: a page's chunks). */
@@ -36,14 +37,11 @@ export class RetainedCache {
   readonly #registry: RegistryClient;
   readonly #release: string;
   readonly #logger: Logger;
-  readonly #maxBytes: number;
   readonly #now: () => number;
-  readonly #hits = new Map<string, RetainedAsset>();
-  /** File -> time its miss expires. */
-  readonly #misses = new Map<string, number>();
+  readonly #hits: ByteBudgetMap<RetainedAsset>;
+  readonly #misses = new ExpiringSet(RETAINED_MISSES);
   /** Cause -> time its last warning was logged. */
   readonly #warned = new Map<string, number>();
-  #bytes = 0;
   /** The other listed releases, newest first, as last read; null before the first read. */
   #listed: string[] | null = null;
   #listedAt = 0;
@@ -58,7 +56,7 @@ export class RetainedCache {
     this.#registry = registry;
     this.#release = release;
     this.#logger = logger;
-    this.#maxBytes = maxBytes;
+    this.#hits = new ByteBudgetMap(maxBytes);
     this.#now = now;
   }
 
@@ -70,20 +68,17 @@ export class RetainedCache {
     const hit = this.#hits.get(file);
     if (hit) return hit;
     const now = this.#now();
-    const missUntil = this.#misses.get(file);
-    if (missUntil !== undefined && missUntil > now) return null;
+    if (this.#misses.has(file, now)) return null;
     try {
       for (const release of releases) {
         const body = await store.getAsset(release, file);
         if (!body) continue;
-        const asset = { file, release, body };
-        this.#remember(asset);
-        return asset;
+        return this.#hits.set(file, { file, release, body });
       }
     } catch (error) {
       this.#warn(error, "read", `cannot read retained ${quote(file)}`);
     }
-    this.#miss(file, now);
+    this.#misses.add(file, now + RETAINED_LIST_MAX_AGE_MS);
     return null;
   }
 
@@ -118,30 +113,8 @@ export class RetainedCache {
   /** The list changed: forget files of releases no longer listed and every miss. */
   #follow(listed: readonly string[]): void {
     this.#misses.clear();
-    for (const [file, asset] of this.#hits) {
-      if (listed.includes(asset.release)) continue;
-      this.#hits.delete(file);
-      this.#bytes -= asset.body.length;
-    }
-  }
-
-  #miss(file: string, now: number): void {
-    this.#misses.delete(file);
-    if (this.#misses.size >= RETAINED_MISSES) {
-      const oldest = this.#misses.keys().next().value;
-      if (oldest !== undefined) this.#misses.delete(oldest);
-    }
-    this.#misses.set(file, now + RETAINED_LIST_MAX_AGE_MS);
-  }
-
-  #remember(asset: RetainedAsset): void {
-    this.#bytes += asset.body.length;
-    this.#hits.set(asset.file, asset);
-    // Oldest first out (a Map iterates in insertion order).
-    for (const [file, old] of this.#hits) {
-      if (this.#bytes <= this.#maxBytes) break;
-      this.#hits.delete(file);
-      this.#bytes -= old.body.length;
+    for (const asset of [...this.#hits.values()]) {
+      if (!listed.includes(asset.release)) this.#hits.delete(asset.file);
     }
   }
 
