@@ -110,9 +110,9 @@ export function installStaleClient(config: StaleClientConfig): void {
     armed = true;
     if (!load) return false;
     const target = bare(url);
-    // A user's navigation spends the pair too (claimed first), so a fragment answered by that
-    // release on the page it lands on does not reload again.
-    if (!claimLoad(serverVersion, target) && load !== 2) {
+    // A user's navigation spends the URL's one automatic load too (claimed first), so a
+    // fragment answered by another release on the page it lands on does not reload it again.
+    if (!claimLoad(target) && load !== 2) {
       warn(serverVersion, `not loading ${target} again`);
       return false;
     }
