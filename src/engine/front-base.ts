@@ -85,10 +85,13 @@ export abstract class FrontBase implements ViteRolling {
   }
 }
 
-/** The script's settings from the options: no version checks when there is no endpoint. */
+/**
+ * The script's settings from the options: no version checks without the endpoint, or without
+ * `X-App-Version`, where the script reads a new release's version from.
+ */
 function versionTagsCache(o: ResolvedOptions): VersionTagsCache {
   return new VersionTagsCache({
-    pollInterval: o.versionEndpoint ? o.pollInterval : 0,
+    pollInterval: o.versionEndpoint && o.appVersionHeader ? o.pollInterval : 0,
     versionUrl: o.versionPath,
     formRestore: o.formRestore,
   });
