@@ -43,6 +43,10 @@ class VersionMemory {
   /** The 200 answer for `#answerVersion` and the list as last read; rebuilt when either changes. */
   #answer: Answer | null = null;
   #answerVersion = "";
+  /** The ETag and `304` of `#tagVersion`: every open tab polls, so neither is built per request. */
+  #tagVersion: string | null = null;
+  #etag: string | null = null;
+  #notModified: Answer | null = null;
 
   constructor(vr: ViteRolling, scope: string) {
     this.#vr = vr;
@@ -51,10 +55,15 @@ class VersionMemory {
 
   answer(ifNoneMatch: string | undefined): Handled {
     const version = this.#vr.appVersion();
-    const etag = entityTag(version);
-    if (etag && ifNoneMatch && matches(ifNoneMatch, etag)) {
-      return { status: 304, headers: { etag, "cache-control": "no-store" }, body: "" };
+    if (version !== this.#tagVersion) {
+      this.#tagVersion = version;
+      this.#etag = entityTag(version);
+      this.#notModified = this.#etag
+        ? { status: 304, headers: { etag: this.#etag, "cache-control": "no-store" }, body: "" }
+        : null;
     }
+    const etag = this.#etag;
+    if (etag && ifNoneMatch && matches(ifNoneMatch, etag)) return this.#notModified!;
     if (this.#releases === null) return this.#read().then(() => this.#built(version, etag));
     if (Date.now() - this.#readAt >= VERSION_RELEASES_MAX_AGE_MS) void this.#read();
     return this.#built(version, etag);
