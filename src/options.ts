@@ -2,7 +2,7 @@ import { type AwsEnv, awsEnvFrom } from "./assets/s3-env.js";
 import { parseS3Url } from "./assets/s3-url.js";
 import { describe, fail, type Logger } from "./errors.js";
 import { assertReleaseId } from "./registry/release-id.js";
-import { resolveStoreOptions } from "./registry/store.js";
+import { MAX_AGE_LIMIT, resolveStoreOptions } from "./registry/store.js";
 import { closest } from "./util/closest.js";
 
 /** Kinds of tag the library writes; the `attributes` hook receives one of these. */
@@ -54,6 +54,15 @@ export interface ViteRollingOptions {
   withoutVite?: boolean;
   /** How many recent releases the registry keeps. @default 5 */
   versionsToKeep?: number;
+  /**
+   * Seconds a release stays in the registry after it was registered, even past
+   * `versionsToKeep` (Phoenix's `phx.digest.clean --age`): `refresh` and `prune` drop a
+   * release only when it is both beyond the `versionsToKeep` most recent and older than this.
+   * Measured on the registry's clock (Redis: the server's `TIME`). 0: count only. Unset:
+   * `VITE_ROLLING_VERSIONS_MAX_AGE`, else 0.
+   * @default 0
+   */
+  versionsMaxAge?: number;
   /** Name of the environment variable holding the release id. @default "RELEASE_VERSION" */
   versionSetting?: string;
   /** Registry key of the list of recent releases. @default "recent-manifest-versions" */
@@ -116,6 +125,14 @@ export interface ViteRollingOptions {
    * @default true
    */
   formRestore?: boolean;
+  /**
+   * How pages carry the stale-client script: `"external"`, a short `<script src>` to one
+   * immutable, integrity-pinned file the middleware serves under `/__vite-rolling/` (fetched
+   * once per library version, not 3 KB on every page), or `"inline"`, the whole script in every
+   * page (for pages served without one of the adapters, or an app mounted under a sub-path).
+   * @default "external"
+   */
+  staleClientScript?: "external" | "inline";
   /** Store built assets in the registry and serve retained old assets. @default false */
   retainAssets?: boolean;
   /**
@@ -184,6 +201,7 @@ export const DEFAULTS = {
   hotFile: ".vite-rolling/hot",
   withoutVite: false,
   versionsToKeep: 5,
+  versionsMaxAge: 0,
   versionSetting: "RELEASE_VERSION",
   versionsRedisKey: "recent-manifest-versions",
   redis: null,
@@ -208,6 +226,7 @@ export const DEFAULTS = {
   staleRedirect: true,
   pollInterval: 60_000,
   formRestore: true,
+  staleClientScript: "external",
   retainAssets: false,
   assetStore: null,
   prefetch: false,
@@ -254,6 +273,7 @@ const CHECKS: Record<keyof ViteRollingOptions, Check> = {
   hotFile: nonEmpty,
   withoutVite: bool,
   versionsToKeep: int(1, 1000),
+  versionsMaxAge: int(0, MAX_AGE_LIMIT),
   versionSetting: nonEmpty,
   versionsRedisKey: nonEmpty,
   redis: (v) =>
@@ -281,6 +301,7 @@ const CHECKS: Record<keyof ViteRollingOptions, Check> = {
   staleRedirect: bool,
   pollInterval: int(0, 2_147_483_647),
   formRestore: bool,
+  staleClientScript: oneOf("external", "inline"),
   retainAssets: bool,
   assetStore: orNull(nonEmpty),
   prefetch: oneOf(false, "aggressive", "waterfall"),
@@ -341,6 +362,7 @@ export function resolveOptions(
   out.secret = input.secret || fromEnv.secret || null;
   out.redis = input.redis ?? fromEnv.redis ?? null;
   out.assetStore = input.assetStore ?? fromEnv.assetStore ?? null;
+  out.versionsMaxAge = input.versionsMaxAge ?? fromEnv.versionsMaxAge ?? DEFAULTS.versionsMaxAge;
   if (out.assetStore !== null) parseS3Url(out.assetStore);
   out.assetStoreEnv = out.assetStore === null ? {} : awsEnvFrom(env);
   out.dev = input.dev ?? env.NODE_ENV !== "production";
@@ -358,6 +380,7 @@ export function resolveOptions(
     prefix: resolved.cacheKeyPrefix,
     versionsKey: resolved.versionsRedisKey,
     versionsToKeep: resolved.versionsToKeep,
+    versionsMaxAge: resolved.versionsMaxAge,
   });
   return resolved;
 }
@@ -368,17 +391,19 @@ const ENV_OPTIONS = {
   SECRET_KEY: "secret",
   REDIS_URL: "redis",
   VITE_ROLLING_ASSET_STORE: "assetStore",
+  VITE_ROLLING_VERSIONS_MAX_AGE: "versionsMaxAge",
 } as const satisfies Record<string, keyof ViteRollingOptions>;
 
 /** What `optionsFromEnv` reads. */
 export type EnvOptions = Partial<
   Record<"release" | "appVersion" | "secret" | "redis" | "assetStore", string>
->;
+> & { versionsMaxAge?: number };
 
 /**
  * The options the environment sets: the release id from the variable `versionSetting` names,
- * `APP_VERSION`, `SECRET_KEY`, `REDIS_URL`, `VITE_ROLLING_ASSET_STORE` (and, with an asset
- * store, the AWS variables of `awsEnvFrom`). The one place the library reads them (the CLI
+ * `APP_VERSION`, `SECRET_KEY`, `REDIS_URL`, `VITE_ROLLING_ASSET_STORE`,
+ * `VITE_ROLLING_VERSIONS_MAX_AGE` (whole seconds, as a number) and, with an asset store, the
+ * AWS variables of `awsEnvFrom`. The one place the library reads them (the CLI
  * layers them between its flags and its config file). An empty variable counts as unset, as a
  * shell's `VAR=` usually means.
  */
@@ -393,7 +418,22 @@ export function optionsFromEnv(
   ];
   for (const [name, option] of pairs) {
     const value = env[name];
-    if (value !== undefined && value !== "") out[option] = value;
+    if (value === undefined || value === "") continue;
+    if (option === "versionsMaxAge") out.versionsMaxAge = envSeconds(name, value);
+    else out[option] = value;
   }
   return out;
+}
+
+/** A variable holding whole seconds, as a number; anything else is an error naming it. */
+function envSeconds(name: string, value: string): number {
+  const seconds = Number(value.trim());
+  if (!/^\s*\d+\s*$/.test(value) || seconds > MAX_AGE_LIMIT) {
+    fail(
+      "options",
+      `environment variable ${name} must be a whole number of seconds from 0 (off) to ${MAX_AGE_LIMIT}, received ${JSON.stringify(value)}. E.g. ${name}=86400 keeps the releases of the last day.`,
+      { code: "ERR_OPTIONS" },
+    );
+  }
+  return seconds;
 }

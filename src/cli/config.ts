@@ -57,6 +57,8 @@ export const REGISTRY_FLAGS_HELP = `Registry (flags > env > config file > defaul
   --cache-key-prefix <prefix>  registry key prefix (default ${DEFAULTS.cacheKeyPrefix})
   --versions-redis-key <name>  name of the list of releases (default ${DEFAULTS.versionsRedisKey})
   --versions-to-keep <n>       releases kept live (default ${DEFAULTS.versionsToKeep})
+  --versions-max-age <seconds> also keep releases registered less than this long ago
+                               (env VITE_ROLLING_VERSIONS_MAX_AGE; default ${DEFAULTS.versionsMaxAge}: off)
   --help                       this text`;
 
 /** What `loadCliOptions` needs to know about the command calling it. */

@@ -30,7 +30,7 @@ export interface RefreshResult {
 
 /**
  * The post-deploy step: registers this release's manifest and prunes releases beyond
- * `versionsToKeep`, in one atomic registry step. Idempotent: running it again (or on every
+ * `versionsToKeep` (and older than `versionsMaxAge`, when set), in one atomic registry step. Idempotent: running it again (or on every
  * instance start) moves the release to the front and pushes no other live release out. Every
  * check (release id, manifest) runs before the registry is touched, so a failure changes nothing.
  * `_env` is ignored and kept so existing calls work: the options carry the environment,

@@ -94,6 +94,7 @@ function versionTagsCache(o: ResolvedOptions): VersionTagsCache {
     pollInterval: o.versionEndpoint && o.appVersionHeader ? o.pollInterval : 0,
     versionUrl: o.versionPath,
     formRestore: o.formRestore,
+    script: o.staleClientScript,
   });
 }
 

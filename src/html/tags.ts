@@ -35,18 +35,26 @@ export function isNonceSlot([name]: Attribute): boolean {
 
 /**
  * Tags compiled once, rendered per request. The nonce changes per request (CSP nonces must),
- * so the HTML is kept as the pieces around each nonce position and joined with the escaped
- * nonce: no per-nonce cache to grow, no manifest walk, one join per render.
+ * so the HTML is kept as the pieces around each nonce position (consecutive tags merged, so a
+ * page of n tags is n + 1 pieces) and joined with the escaped nonce: no manifest walk, one
+ * join per render.
  *
- * Measured on the large manifest (bench figure 1, ~95 pieces a page), in one process,
- * alternating: `join` 1.8-2.0 µs a page, the same string built with `+` 2.7-2.9 µs once read
- * (V8 flattens the rope then, a node at a time); `+` only looks cheaper while nobody reads it.
+ * Measured on the large manifest (bench figure 1, 49 pieces a page), in one process,
+ * alternating: `join` is the cheapest way found to a flat string, which the response write
+ * reads anyway. `+` builds a rope that V8 flattens when it is read, a node at a time (~40%
+ * slower once read); a global replace of a one-character placeholder in the whole HTML, and
+ * writing the nonce into a preallocated Buffer decoded as latin1 (47 `set`s), were slower
+ * still. What a join costs beyond copying is per piece and per separator (`WriteToFlat`), so
+ * the separator must be flat: `nonceAttribute` makes it so.
  * The pieces are copied flat once here: `split()` hands out slices of the whole compiled HTML,
  * which every join then reads through an indirection (and which keep that HTML alive).
  */
 export class CompiledTags {
   readonly #pieces: readonly string[];
   readonly #plain: string;
+  /** The last nonce rendered and its HTML: a page that renders these tags twice joins once. */
+  #lastNonce = "";
+  #lastHtml = "";
 
   constructor(pieces: readonly string[]) {
     this.#pieces = pieces.map(flatCopy);
@@ -55,7 +63,12 @@ export class CompiledTags {
 
   /** The HTML, with ` nonce="..."` on every tag when `nonce` is a non-empty string. */
   render(nonce?: string): string {
-    return nonce ? this.#pieces.join(nonceAttribute(nonce)) : this.#plain;
+    if (!nonce) return this.#plain;
+    if (nonce !== this.#lastNonce) {
+      this.#lastHtml = this.#pieces.join(nonceAttribute(nonce));
+      this.#lastNonce = nonce;
+    }
+    return this.#lastHtml;
   }
 }
 

@@ -8,6 +8,7 @@ import { STALE_CLIENT_SCRIPT } from "../client/stale-client.generated.js";
 import { describe, fail } from "../errors.js";
 import type { MismatchAction } from "../options.js";
 import { escapeHtml, jsonForScript, nonceAttribute } from "./escape.js";
+import { staleClientFile } from "./stale-client-file.js";
 
 /**
  * How the stale-client script behaves beyond the mode; `createViteRolling` passes its options
@@ -31,6 +32,13 @@ export interface StaleClientOptions {
    * fields). @default true
    */
   formRestore?: boolean;
+  /**
+   * "external": a `<script src>` of the file the middleware serves (`staleClientFile`);
+   * "inline": the script's text in the page. `vr.versionTags()` passes the option
+   * `staleClientScript` ("external" by default); a page rendered with this function alone has
+   * no middleware to serve the file, so its default is "inline". @default "inline"
+   */
+  script?: "external" | "inline";
 }
 
 /** Input of `renderVersionTags`. */
@@ -48,17 +56,19 @@ export interface VersionTagsInput extends StaleClientOptions {
 
 /**
  * The page's version for <head>: `<meta name="app-version">`, with a nonce
- * `<meta property="csp-nonce">`, and, unless `mismatch` is "ignore", the inline stale-client
- * script with its config.
+ * `<meta property="csp-nonce">`, and, unless `mismatch` is "ignore", the stale-client script,
+ * its config as JSON in the script element's `data-config` attribute. `script` "external"
+ * renders a `<script src integrity>` of the file the middleware serves (`staleClientFile`);
+ * "inline" (this function's default) the script's whole text.
  *
- * The config is declared in a block around the script (`{const __viteRollingConfig=...;}`)
- * so one `<script>` element carries both, under one nonce, without a global variable.
+ * The script is classic and parser-blocking, either way: it runs where it stands, before the
+ * page's module scripts (deferred) and before htmx handles any request.
  *
  * @example
- * renderVersionTags({ version: "3f2a9c", mismatch: "reload", nonce })
+ * renderVersionTags({ version: "3f2a9c", mismatch: "reload", script: "external", nonce })
  * // <meta name="app-version" content="3f2a9c">
  * // <meta property="csp-nonce" nonce="...">
- * // <script nonce="...">{const __viteRollingConfig={"version":"3f2a9c","mismatch":"reload"};(function(){...})();}</script>
+ * // <script nonce="..." src="/__vite-rolling/stale-client.1a2b3c4d5e6f.js" integrity="sha384-..." data-config='{"version":"3f2a9c","mismatch":"reload"}'></script>
  */
 export function renderVersionTags(input: VersionTagsInput): string {
   return compileVersionTags(input).render(input.nonce);
@@ -81,7 +91,14 @@ export function compileVersionTags(input: Omit<VersionTagsInput, "nonce">): Comp
   const cspMeta = `${meta}\n<meta property="csp-nonce"`;
   if (input.mismatch === "ignore")
     return { render: (nonce) => (nonce ? `${cspMeta}${nonceAttribute(nonce)}>` : meta) };
-  const tail = `>{const __viteRollingConfig=${inlineJson(staleClientConfig(input))};${STALE_CLIENT_SCRIPT}}</script>`;
+  const config = ` data-config='${singleQuoted(jsonForScript(staleClientConfig(input)))}'`;
+  let tail: string;
+  if (input.script === "external") {
+    const file = staleClientFile();
+    tail = ` src="${file.path}" integrity="${file.integrity}"${config}></script>`;
+  } else {
+    tail = `${config}>${STALE_CLIENT_SCRIPT}</script>`;
+  }
   const plain = `${meta}\n<script${tail}`;
   return {
     render(nonce) {
@@ -147,12 +164,7 @@ export class VersionTagsCache {
   }
 }
 
-/**
- * JSON for inline script text: `jsonForScript` escapes `<`; U+2028/U+2029 go too, since they
- * end a line in JavaScript engines older than ES2019 (the "JSON superset" proposal).
- */
-function inlineJson(value: unknown): string {
-  return jsonForScript(value).replace(/[\u2028\u2029]/g, (c) =>
-    c === "\u2028" ? "\\u2028" : "\\u2029",
-  );
+/** A value for a single-quoted attribute: the HTML parser gives back exactly `value`. */
+function singleQuoted(value: string): string {
+  return value.replace(/[&']/g, (c) => (c === "&" ? "&amp;" : "&#39;"));
 }

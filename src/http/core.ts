@@ -12,6 +12,7 @@ import type { AdapterOptions, Endpoint, Handled, HttpCore, RequestFacts } from "
 import { bustEndpoint } from "./endpoints/bust.js";
 import { retainedEndpoint } from "./endpoints/retained.js";
 import { staleEndpoint } from "./endpoints/stale.js";
+import { staleClientFileEndpoint } from "./endpoints/stale-client-file.js";
 import { versionEndpoint } from "./endpoints/version.js";
 import { RequestHelpers } from "./helpers.js";
 import { injectVersionTags, isInjectable } from "./inject.js";
@@ -44,6 +45,7 @@ export function createHttpCore<Args extends unknown[]>(
   const inject = options.inject ?? o.appVersionMismatch !== "ignore";
   const endpoints = [
     retainedEndpoint(vr),
+    staleClientFileEndpoint(vr),
     versionEndpoint(vr, scope),
     bustEndpoint(vr, bustSecret(vr, options.env), scope),
     staleEndpoint(vr),

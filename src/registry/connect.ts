@@ -16,6 +16,7 @@ export function openRegistry(options: ResolvedOptions, cwd: string = process.cwd
     prefix: options.cacheKeyPrefix,
     versionsKey: options.versionsRedisKey,
     versionsToKeep: options.versionsToKeep,
+    versionsMaxAge: options.versionsMaxAge,
     logger: options.logger,
   };
   const { redis } = options;

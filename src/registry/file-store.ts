@@ -238,7 +238,8 @@ class FileStore implements RegistryStore {
         await this.#commit(step, { ...index, bare: info }, release, stored);
         return { kept: index.releases.map((r) => r.release), removed: [], replaced };
       }
-      const { kept, removed } = trim(index.releases, this.#options.versionsToKeep, info);
+      const { versionsToKeep, versionsMaxAge } = this.#options;
+      const { kept, removed } = trim(index.releases, info, versionsToKeep, versionsMaxAge);
       await this.#commit(step, { ...index, releases: kept }, release, stored);
       return { kept: kept.map((r) => r.release), removed, replaced };
     });
@@ -260,11 +261,15 @@ class FileStore implements RegistryStore {
     return step.commit({ ...next, files: named });
   }
 
-  async prune(keep = this.#options.versionsToKeep): Promise<RegisterResult> {
+  async prune(
+    keep = this.#options.versionsToKeep,
+    maxAge = this.#options.versionsMaxAge,
+  ): Promise<RegisterResult> {
     common.checkKeep(keep, "keep");
+    common.checkMaxAge(maxAge, "maxAge");
     return this.#locked(async (step) => {
       const { index } = step;
-      const { kept, removed } = trim(index.releases, keep, null);
+      const { kept, removed } = trim(index.releases, null, keep, maxAge);
       await this.#commit(step, { ...index, releases: kept });
       return { kept: kept.map((r) => r.release), removed, replaced: false };
     });
@@ -295,19 +300,27 @@ class FileStore implements RegistryStore {
   }
 }
 
-/** `front` first, then `list` without duplicates, cut at `keep`. */
+/**
+ * `front` first, then `list` without duplicates, cut to the keep window (`inKeepWindow`):
+ * the `keep` most recent and, past them, those registered less than `maxAge` seconds ago by
+ * this writer's clock. The times are the index's `registeredAt`, which every registry wrote
+ * before the age window existed too; one missing or unreadable counts as old.
+ */
 function trim(
   list: readonly ReleaseInfo[],
-  keep: number,
   front: ReleaseInfo | null,
+  keep: number,
+  maxAge: number,
 ): { kept: ReleaseInfo[]; removed: string[] } {
+  const now = Date.now();
   const seen = new Set<string>();
   const kept: ReleaseInfo[] = [];
   const removed: string[] = [];
+  let position = 0;
   for (const info of front ? [front, ...list] : list) {
     if (info.release === "" || seen.has(info.release)) continue;
     seen.add(info.release);
-    if (kept.length < keep) kept.push(info);
+    if (common.inKeepWindow(position++, info.registeredAt, keep, maxAge, now)) kept.push(info);
     else removed.push(info.release);
   }
   return { kept, removed };

@@ -38,8 +38,10 @@ export interface RegisterResult {
 /**
  * The registry contract every store meets (the shared suite `test/helpers/store-contract.ts`
  * pins it). Invariants after any step, even concurrent ones: the list has no duplicates and at
- * most `versionsToKeep` entries; every listed release has its manifest; no manifest, metadata
- * or asset exists for a release that is not listed (the bare-prefix manifest of release "" aside).
+ * most `versionsToKeep` entries besides those registered less than `versionsMaxAge` seconds
+ * ago (the keep window, `inKeepWindow`); every listed release has its manifest; no manifest,
+ * metadata or asset exists for a release that is not listed (the bare-prefix manifest of
+ * release "" aside).
  */
 export interface RegistryStore {
   /** "file" or "redis". */
@@ -55,12 +57,17 @@ export interface RegistryStore {
   writeThrough(release: string, text: string): Promise<boolean>;
   /**
    * The deploy step, atomic: moves `release` to the front of the list (re-registering never
-   * pushes another live release out), drops duplicates, trims to `versionsToKeep`, deletes
-   * what belonged to releases that left the list, and stores this manifest with its metadata.
+   * pushes another live release out), drops duplicates, trims to the keep window
+   * (`versionsToKeep`, `versionsMaxAge`), deletes what belonged to releases that left the
+   * list, and stores this manifest with its metadata.
    */
   register(input: RegisterInput): Promise<RegisterResult>;
-  /** Trims the list to the `keep` most recent releases (default `versionsToKeep`), atomically. */
-  prune(keep?: number): Promise<RegisterResult>;
+  /**
+   * Trims the list to the keep window, atomically: the `keep` most recent releases (default
+   * `versionsToKeep`) and any registered less than `maxAge` seconds ago (default
+   * `versionsMaxAge`; 0: count only).
+   */
+  prune(keep?: number, maxAge?: number): Promise<RegisterResult>;
   /** Listed releases, current (most recently registered) first. */
   releases(): Promise<ReleaseInfo[]>;
   /** One retained built file of a listed release, else null. */
@@ -77,6 +84,8 @@ export interface StoreOptions {
   versionsKey?: string;
   /** @default 5 */
   versionsToKeep?: number;
+  /** Seconds a release stays past `versionsToKeep` after it was registered; 0: off. @default 0 */
+  versionsMaxAge?: number;
   /** @default console */
   logger?: Logger;
 }
@@ -85,6 +94,7 @@ export interface ResolvedStoreOptions {
   prefix: string;
   versionsKey: string;
   versionsToKeep: number;
+  versionsMaxAge: number;
   logger: Logger;
 }
 
@@ -93,6 +103,7 @@ export function resolveStoreOptions(options: StoreOptions): ResolvedStoreOptions
   const prefix = options.prefix ?? "vite_manifest";
   const versionsKey = options.versionsKey ?? "recent-manifest-versions";
   const versionsToKeep = options.versionsToKeep ?? 5;
+  const versionsMaxAge = options.versionsMaxAge ?? 0;
   if (typeof prefix !== "string" || prefix === "" || /[{}]/.test(prefix)) {
     // The store wraps the prefix in `{...}` itself; a brace inside would change the hash slot.
     fail(
@@ -109,7 +120,14 @@ export function resolveStoreOptions(options: StoreOptions): ResolvedStoreOptions
     );
   }
   checkKeep(versionsToKeep, "versionsToKeep");
-  return { prefix, versionsKey, versionsToKeep, logger: options.logger ?? console };
+  checkMaxAge(versionsMaxAge, "versionsMaxAge");
+  return {
+    prefix,
+    versionsKey,
+    versionsToKeep,
+    versionsMaxAge,
+    logger: options.logger ?? console,
+  };
 }
 
 /** Throws unless `keep` is a whole number from 1 to 1000 (the option's bounds). */
@@ -121,6 +139,40 @@ export function checkKeep(keep: unknown, name: string): asserts keep is number {
       { code: "ERR_OPTIONS" },
     );
   }
+}
+
+/** Most seconds `versionsMaxAge` takes (about 68 years: any age a deploy means). */
+export const MAX_AGE_LIMIT = 2_147_483_647;
+
+/** Throws unless `maxAge` is a whole number of seconds from 0 (off) to `MAX_AGE_LIMIT`. */
+export function checkMaxAge(maxAge: unknown, name: string): asserts maxAge is number {
+  if (!Number.isInteger(maxAge) || (maxAge as number) < 0 || (maxAge as number) > MAX_AGE_LIMIT) {
+    fail(
+      "registry",
+      `${name} must be a whole number of seconds from 0 (off) to ${MAX_AGE_LIMIT}, received ${describe(maxAge)}. E.g. 86400 keeps every release registered in the last day besides the versionsToKeep most recent.`,
+      { code: "ERR_OPTIONS" },
+    );
+  }
+}
+
+/**
+ * The keep window (Phoenix's `phx.digest.clean --keep N --age T`): the release at `position`
+ * (0 = most recent) stays when it is among the `keep` most recent or was registered less than
+ * `maxAge` seconds before `now` (ms). A release without a readable registration time counts as
+ * old: only the count keeps it. The Redis store's Lua (`inWindow` in scripts.ts) is the same
+ * rule on the server's clock; change both together.
+ */
+export function inKeepWindow(
+  position: number,
+  registeredAt: string | undefined,
+  keep: number,
+  maxAge: number,
+  now: number,
+): boolean {
+  if (position < keep) return true;
+  if (maxAge <= 0 || !registeredAt) return false;
+  const at = Date.parse(registeredAt);
+  return Number.isFinite(at) && now - at < maxAge * 1000;
 }
 
 /** sha256 (hex) of a manifest's UTF-8 bytes. */

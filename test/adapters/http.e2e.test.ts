@@ -2,6 +2,7 @@
  * One table of HTTP behaviour, run against every adapter over real HTTP on loopback with its
  * real framework and a real Vite build (DESIGN principle 8).
  */
+import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer, get, type IncomingMessage, request, type Server } from "node:http";
 import { type AddressInfo, connect } from "node:net";
@@ -449,6 +450,26 @@ describe.each(Object.keys(ADAPTERS))("%s adapter", (name) => {
     expect(raw).toMatch(/^HTTP\/1\.1 200 /);
     expect(raw).not.toContain(" 103 ");
     expect(raw.toLowerCase()).toContain(`\r\nlink: <`);
+  });
+
+  it("serves the stale-client file the pages link to: immutable, JavaScript, pinned; 404 for other names", async () => {
+    const plain = await (await fetch(`${app.url}/plain`)).text();
+    const tag = /<script nonce="[^"]*" src="([^"]+)" integrity="sha384-([^"]+)"/.exec(plain);
+    expect(tag).not.toBeNull();
+    const res = await fetch(app.url + tag![1]!);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect([res.status, res.headers.get("content-type"), res.headers.get("cache-control")]).toEqual(
+      [200, "text/javascript; charset=utf-8", "public, max-age=31536000, immutable"],
+    );
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    // What the browser checks before running it.
+    expect(createHash("sha384").update(body).digest("base64")).toBe(tag![2]);
+    const head = await fetch(app.url + tag![1]!, { method: "HEAD" });
+    expect([head.status, await head.text()]).toEqual([200, ""]);
+    const other = await fetch(`${app.url}/__vite-rolling/stale-client.000000000000.js`);
+    expect([other.status, other.headers.get("cache-control")]).toEqual([404, "no-store"]);
+    const post = await fetch(app.url + tag![1]!, { method: "POST" });
+    expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
   });
 
   it("injects the version tags into HTML pages only", async () => {

@@ -1,6 +1,7 @@
 // A real S3-compatible server for the asset-store tests: s3rver (pure Node) on loopback, port
 // chosen by the OS, its objects in a temporary folder. Path-style, as AWS_ENDPOINT_URL users get.
 import { mkdtempSync, rmSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import S3rver from "s3rver";
 import { ROOT } from "../helpers/tmp.js";
@@ -10,6 +11,8 @@ export interface S3Server {
   endpoint: string;
   /** The standard AWS variables pointing at it, with s3rver's one key pair. */
   env: Record<string, string>;
+  /** Paths (`/<bucket>/<key>`) of the objects it answered a GET for with 200, oldest first. */
+  reads(): readonly string[];
   close(): Promise<void>;
 }
 
@@ -25,6 +28,14 @@ export async function startS3(buckets: readonly string[] = ["assets"]): Promise<
   });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
+  const reads: string[] = [];
+  // Counted here, not by the client: a run can show its files really came from the bucket.
+  server.httpServer?.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== "GET") return;
+    res.once("finish", () => {
+      if (res.statusCode === 200) reads.push(new URL(req.url ?? "/", endpoint).pathname);
+    });
+  });
   return {
     endpoint,
     env: {
@@ -33,6 +44,7 @@ export async function startS3(buckets: readonly string[] = ["assets"]): Promise<
       AWS_ACCESS_KEY_ID: "S3RVER",
       AWS_SECRET_ACCESS_KEY: "S3RVER",
     },
+    reads: () => reads,
     async close() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

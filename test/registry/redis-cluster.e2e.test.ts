@@ -10,6 +10,7 @@ import {
 } from "../helpers/redis.js";
 import { manifestOf, redisFixture, testStore } from "../helpers/store-contract.js";
 import { uniquePrefix } from "../helpers/tmp.js";
+import { redisClock, testKeepWindow } from "./keep-window.js";
 
 // One real 3-primary cluster for the whole file.
 let cluster: RedisClusterHandle;
@@ -43,6 +44,19 @@ testStore(
       return { redis: client, close: async () => void (await client.close()) };
     },
   ),
+);
+
+// The window reads other releases' metadata inside the script: the one-slot layout makes it legal.
+testKeepWindow(
+  "redis cluster (ioredis Cluster)",
+  redisFixture(
+    () => cluster.client(),
+    async () => {
+      const client = cluster.client();
+      return { redis: client, close: async () => client.disconnect() };
+    },
+  ),
+  redisClock(() => cluster.client()),
 );
 
 describe("redis cluster key layout", () => {

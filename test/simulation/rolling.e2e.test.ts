@@ -6,7 +6,10 @@
 // Redis registry killed mid-deploy. vite-rolling must show 0 broken, 0 mixed, 0 loops,
 // 0 stranded tabs, 0 lost POSTs and 0 lost typed text; in the same file a naive integration
 // must break pages and vite-rolling with its loop guard hidden must loop, so both counters can
-// fail. Figures print as a table; no timing is asserted. `npm run simulate` runs it longer.
+// fail. Then the same with old releases' files only in an S3 bucket (issue 16: real s3rver,
+// `refresh` uploads, `assetStore` serves, nothing retained in Redis nor on a shared disk), and its
+// control without the bucket, whose old chunks must answer 404. Figures print as a table; no
+// timing is asserted. `npm run simulate` runs it longer.
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,12 +21,25 @@ import { type Scenario, scenarios } from "../helpers/simulation/scenarios.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const RUN_TIMEOUT = 240_000;
-const [, REDIS_OUTAGE, NAIVE, GUARD_OFF] = scenarios("ci") as [
+const [, REDIS_OUTAGE, NAIVE, GUARD_OFF, BUCKET, NO_BUCKET] = scenarios("ci") as [
+  Scenario,
+  Scenario,
   Scenario,
   Scenario,
   Scenario,
   Scenario,
 ];
+
+/** The figures vite-rolling must keep at 0. */
+const failures = (f: SimulationResult["figures"]) => ({
+  broken: f.broken,
+  mixed: f.mixed,
+  loops: f.loops,
+  stranded: f.stranded,
+  lostPosts: f.lostPosts,
+  lostText: f.lostText,
+});
+const NONE = { broken: 0, mixed: 0, loops: 0, stranded: 0, lostPosts: 0, lostText: 0 };
 
 describe("rolling deploy driven by real browsers (nginx round-robin, 2 instances per release)", () => {
   let dir: { path: string; cleanup: () => void };
@@ -71,17 +87,7 @@ describe("rolling deploy driven by real browsers (nginx round-robin, 2 instances
       expect(f.autoLoads).toBeGreaterThan(0);
       expect(f.lazy).toBeGreaterThan(0);
       expect(f.posts).toBeGreaterThan(0);
-      expect(
-        {
-          broken: f.broken,
-          mixed: f.mixed,
-          loops: f.loops,
-          stranded: f.stranded,
-          lostPosts: f.lostPosts,
-          lostText: f.lostText,
-        },
-        why,
-      ).toEqual({ broken: 0, mixed: 0, loops: 0, stranded: 0, lostPosts: 0, lostText: 0 });
+      expect(failures(f), why).toEqual(NONE);
       const o = result.outage!;
       expect(o).not.toBeNull();
       expect(o.actionsDuringOutage).toBeGreaterThan(0);
@@ -116,6 +122,46 @@ describe("rolling deploy driven by real browsers (nginx round-robin, 2 instances
       const { figures } = await run(GUARD_OFF);
       expect(figures.autoLoads).toBeGreaterThan(0);
       expect(figures.loops).toBeGreaterThan(0);
+    },
+    RUN_TIMEOUT,
+  );
+
+  it(
+    "vite-rolling with old files only in an S3 bucket (nothing retained, no shared disk), A -> B: no broken, mixed, looping or stranded tab, nothing lost",
+    async () => {
+      const result = await run(BUCKET);
+      const { figures: f, samples } = result;
+      // Old tabs did ask the other release's instances for their files, lazy chunks included.
+      expect(f.crossServed).toBeGreaterThan(0);
+      expect(f.lazy).toBeGreaterThan(0);
+      expect(failures(f), samples.join("\n")).toEqual(NONE);
+      const b = result.bucket!;
+      expect(b).not.toBeNull();
+      // Each refresh uploaded its whole release ...
+      const [A, B] = releases;
+      expect(b.uploaded).toEqual({ A: A.files.size, B: B.files.size });
+      // ... the instances answered old files from it, and the registry retained none.
+      expect(b.reads).toBeGreaterThan(0);
+      expect(b.registryAssets).toBe(0);
+    },
+    RUN_TIMEOUT,
+  );
+
+  it(
+    "negative control: the same run without the bucket (nothing retained) breaks pages, old files answering 404",
+    async () => {
+      const { figures, events } = await run(NO_BUCKET);
+      expect(figures.crossServed).toBeGreaterThan(0);
+      expect(figures.broken).toBeGreaterThan(0);
+      const [A, B] = releases;
+      const old = events.filter(
+        (e) =>
+          e.kind === "broken" &&
+          [...A.files, ...B.files].some((file) =>
+            e.detail.endsWith(`/static/${file} answered 404`),
+          ),
+      );
+      expect(old.length).toBeGreaterThan(0);
     },
     RUN_TIMEOUT,
   );

@@ -8,7 +8,7 @@
  * |---|---|---|
  * | `{vite_manifest}:list:recent-manifest-versions` | list | live releases, most recent first |
  * | `{vite_manifest}:<release>` | string | the release's manifest text |
- * | `{vite_manifest}:meta:<release>` | hash | registeredAt, manifestHash, size, upstream, appVersion |
+ * | `{vite_manifest}:meta:<release>` | hash | registeredAt (the server's time, ISO), manifestHash, size, upstream, appVersion |
  * | `{vite_manifest}:assets:<release>` | hash | retained built files: output path -> bytes (opt-in) |
  * | `{vite_manifest}` | string | manifest of release "" (the seed's bare prefix; never cleaned) |
  *

@@ -5,6 +5,7 @@ import {
   assertAssetPath,
   bareReleaseWarning,
   checkKeep,
+  checkMaxAge,
   checkRegisterInput,
   type RegisterInput,
   type RegisterResult,
@@ -113,7 +114,7 @@ class RedisStore implements RegistryStore {
     const reply = await this.#run(
       SCRIPTS.writeThrough,
       [k.list, k.manifest(release), k.meta(release)],
-      [release, text, new Date().toISOString(), sha256(text), String(Buffer.byteLength(text))],
+      [release, text, sha256(text), String(Buffer.byteLength(text))],
     );
     return Number(reply) === 1;
   }
@@ -125,7 +126,8 @@ class RedisStore implements RegistryStore {
       k.base,
       release,
       String(this.#options.versionsToKeep),
-      new Date().toISOString(),
+      // The registration time is the server's (scripts.ts), so instances' clocks never matter.
+      String(this.#options.versionsMaxAge),
       manifestText,
       sha256(manifestText),
       String(Buffer.byteLength(manifestText)),
@@ -145,12 +147,16 @@ class RedisStore implements RegistryStore {
     return stepResult(reply);
   }
 
-  async prune(keep = this.#options.versionsToKeep): Promise<RegisterResult> {
+  async prune(
+    keep = this.#options.versionsToKeep,
+    maxAge = this.#options.versionsMaxAge,
+  ): Promise<RegisterResult> {
     checkKeep(keep, "keep");
+    checkMaxAge(maxAge, "maxAge");
     const reply = await this.#run(
       SCRIPTS.prune,
       [this.#keys.list],
-      [this.#keys.base, String(keep)],
+      [this.#keys.base, String(keep), String(maxAge)],
     );
     return stepResult(reply);
   }

@@ -1,11 +1,13 @@
 /**
  * One app instance as vite-rolling is meant to be used: Express 5, `vite-rolling/express`
- * (imported from src), the registry shared by every instance, `retainAssets: true`. It has only
- * its own release's build on disk, as a container would. Forked by `instances.ts` (bundled,
+ * (imported from src), the registry shared by every instance, other releases' files from the
+ * registry (`retainAssets`) or from an S3 bucket (`assetStore`). It has only its own release's
+ * build on disk, as a container would. Forked by `instances.ts` (bundled,
  * plain `node`); reports `{ ready, port, version }` over IPC, stops gracefully on SIGTERM.
  *
  * Env: SIM_RELEASE, SIM_DIST (this release's build), SIM_PREFIX, and SIM_REGISTRY_DIR (file
- * registry) or SIM_REDIS_URL (Redis registry).
+ * registry) or SIM_REDIS_URL (Redis registry); SIM_RETAIN_ASSETS ("0": off), SIM_ASSET_STORE
+ * (`s3://bucket/prefix`, with the AWS variables the library reads for it).
  */
 import { join } from "node:path";
 import express from "express";
@@ -23,7 +25,8 @@ const vr = createViteRolling({
   base: BASE,
   dev: false,
   release,
-  retainAssets: true,
+  retainAssets: process.env.SIM_RETAIN_ASSETS !== "0",
+  assetStore: process.env.SIM_ASSET_STORE || null,
   cacheKeyPrefix: prefix,
   versionsRedisKey: `${prefix}:releases`,
   ...(process.env.SIM_REDIS_URL

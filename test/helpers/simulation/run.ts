@@ -10,15 +10,22 @@
  * can reach it: its pages reference files only the registry can give the other instances),
  * add it to nginx, then take an old one out of nginx (reload, old workers drained) and stop
  * it gracefully.
+ *
+ * Old releases' files (an old tab's lazy chunk asked of a new instance) come from the registry
+ * (`retainAssets`), or from an S3 bucket alone (`oldAssets: "bucket"`: a real s3rver on loopback,
+ * `refresh` uploads each release, the instances get `assetStore` and the AWS variables), or from
+ * nowhere (`"none"`, the bucket run's negative control).
  */
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
+import { RELEASES_FOLDER } from "../../../src/assets/open-asset-store.js";
 import { GUARD_PREFIX } from "../../../src/client/load-guard.js";
 import { refresh } from "../../../src/deploy/refresh.js";
 import { resolveOptions, type ViteRollingOptions } from "../../../src/options.js";
 import { openRegistry } from "../../../src/registry/connect.js";
+import { type S3Server, startS3 } from "../../assets/s3-server.js";
 import { freePort } from "../nginx.js";
 import { uniquePrefix } from "../tmp.js";
 import type { BuiltRelease } from "./app.js";
@@ -56,12 +63,32 @@ export interface SimulationOptions {
    * and the rollback), attempt a `refresh` then, and bring Redis back before the rollback.
    */
   redisOutage?: boolean;
+  /**
+   * Where the product finds another release's hashed files, each instance having only its own
+   * build on disk: "registry" (`retainAssets: true`), "bucket" (an s3rver started for the run:
+   * `refresh` uploads each release there, the instances get `assetStore` and the AWS variables,
+   * nothing is retained in the registry), "none" (nothing anywhere: old chunks answer 404, the
+   * negative control of the bucket run). @default "registry"
+   */
+  oldAssets?: OldAssets;
   /** Browser contexts (users). @default 4 */
   users?: number;
   /** A running Chromium to open the users' contexts in. @default one launched for the run */
   browser?: Browser | null;
   /** Progress lines. @default nothing */
   log?: (line: string) => void;
+}
+
+export type OldAssets = "registry" | "bucket" | "none";
+
+/** Where the bucket run's old files came from. */
+export interface BucketReport {
+  /** Files `refresh` uploaded, per release. */
+  uploaded: Record<string, number>;
+  /** Hashed files the instances read from the bucket (GETs s3rver answered 200). */
+  reads: number;
+  /** Retained assets the registry held at the end of the run (0: the bucket is the only source). */
+  registryAssets: number;
 }
 
 /** What the Redis outage showed. */
@@ -92,6 +119,8 @@ export interface SimulationResult {
   /** Milliseconds the driven part of the run took. */
   duration: number;
   outage: OutageReport | null;
+  /** The bucket run's figures (null without a bucket). */
+  bucket: BucketReport | null;
   /** Warnings the instances printed (last lines per instance). */
   instanceLogs: Record<string, string>;
 }
@@ -102,6 +131,10 @@ export interface RegistrySnapshot {
   manifests: Record<string, string | null>;
   assets: Record<string, string | null>;
 }
+
+/** The bucket of the "bucket" run, and the key prefix (the `base` path, as a CDN would map it). */
+const BUCKET = "sim-assets";
+const BUCKET_PREFIX = "static";
 
 const digest = (bytes: string | Buffer | null): string | null =>
   bytes === null ? null : createHash("sha256").update(bytes).digest("hex");
@@ -117,20 +150,33 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const useRegistry = mode === "product";
   if (useRegistry && options.registry === "redis") redis = await ownRedis(dir);
   const location = redis ? { redis: redis.url } : { registryDir };
+  const oldAssets = options.oldAssets ?? "registry";
+  let s3: S3Server | null = null;
+  if (useRegistry && oldAssets === "bucket") s3 = await startS3([BUCKET]);
+  const assetStore = s3 ? `s3://${BUCKET}/${BUCKET_PREFIX}` : null;
+  const uploaded: Record<string, number> = {};
 
   const optionsFor = (built: BuiltRelease): ViteRollingOptions => ({
     manifestPath: built.manifestPath,
     dev: false,
     release: built.release,
-    retainAssets: true,
+    retainAssets: oldAssets === "registry",
+    assetStore,
     cacheKeyPrefix: prefix,
     versionsRedisKey: `${prefix}:releases`,
     ...location,
   });
   const register = async (built: BuiltRelease): Promise<void> => {
     if (!useRegistry) return;
-    const result = await refresh(resolveOptions(optionsFor(built)), {}, { cwd: dir });
-    log(`refresh ${built.release}: kept ${result.kept.join(", ")}`);
+    // The AWS variables as a deploy job has them (the parent's own environment stays untouched).
+    const env = s3 ? { ...process.env, ...s3.env } : process.env;
+    const result = await refresh(resolveOptions(optionsFor(built), env), {}, { cwd: dir });
+    const upload = result.upload
+      ? `; uploaded ${result.upload.uploaded.length} file(s) to ${assetStore} (${result.upload.skipped.length} already there)`
+      : "";
+    if (result.upload)
+      uploaded[built.release] = (uploaded[built.release] ?? 0) + result.upload.uploaded.length;
+    log(`refresh ${built.release}: kept ${result.kept.join(", ")}${upload}`);
   };
   const snapshot = async (): Promise<RegistrySnapshot> => {
     const registry = openRegistry(resolveOptions(optionsFor(A)), dir);
@@ -175,7 +221,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       {
         SIM_DIST: built.dist,
         SIM_PREFIX: prefix,
+        SIM_RETAIN_ASSETS: oldAssets === "registry" ? "1" : "0",
         ...(redis ? { SIM_REDIS_URL: redis.url } : { SIM_REGISTRY_DIR: registryDir }),
+        ...(s3 && assetStore ? { SIM_ASSET_STORE: assetStore, ...s3.env } : {}),
       },
       (token) => recorded.add(token),
     );
@@ -245,6 +293,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   };
 
   let outage: OutageReport | null = null;
+  let bucket: BucketReport | null = null;
   try {
     await driver.start();
     step("serve");
@@ -295,12 +344,21 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }
     await phase(users);
     step("serve");
+    if (s3) {
+      const assets = Object.values((await snapshot()).assets);
+      bucket = {
+        uploaded,
+        reads: s3.reads().filter((path) => !path.includes(`/${RELEASES_FOLDER}`)).length,
+        registryAssets: assets.filter((a) => a !== null).length,
+      };
+    }
   } finally {
     await driver.stop();
     journal.step("users stopped");
     await balancer.stop();
     for (const instance of all) await instance.stop();
     await redis?.kill();
+    await s3?.close();
   }
   driver.settlePosts(recorded);
   return {
@@ -312,6 +370,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     events: journal.events,
     duration: journal.now(),
     outage,
+    bucket,
     instanceLogs: Object.fromEntries(all.map((i) => [i.name, i.log()])),
   };
 }

@@ -9,12 +9,25 @@ import type { SimulationOptions, SimulationResult } from "./run.js";
 
 export type Scenario = Pick<
   SimulationOptions,
-  "label" | "mode" | "registry" | "actionsPerPhase" | "redisOutage" | "rollback" | "guardOff"
+  | "label"
+  | "mode"
+  | "registry"
+  | "actionsPerPhase"
+  | "redisOutage"
+  | "rollback"
+  | "guardOff"
+  | "oldAssets"
 >;
 
 export type Size = "ci" | "full";
 
-/** The runs of one size: the product's, then the two negative controls. */
+/** Label text shared by the bucket run and its control: `SIM_ONLY=bucket` selects both. */
+export const BUCKET_LABEL = "bucket";
+
+/**
+ * The runs of one size: the product's, the two negative controls, then the bucket run (old
+ * files only in S3) and its negative control (old files nowhere).
+ */
 export function scenarios(size: Size): Scenario[] {
   const n = size === "full" ? 16 : 6;
   return [
@@ -49,6 +62,26 @@ export function scenarios(size: Size): Scenario[] {
       rollback: false,
       guardOff: true,
     },
+    {
+      label: `vite-rolling (old files only in an S3 ${BUCKET_LABEL}${size === "full" ? "" : ", A to B"})`,
+      mode: "product",
+      // Instances share Redis and the bucket, nothing else (container images, no shared disk).
+      registry: "redis",
+      oldAssets: "bucket",
+      actionsPerPhase: n,
+      // The CI size skips the rollback (about 35 s less): A's tabs on B's instances and B's
+      // pages on A's already ask the bucket both ways while A and B serve together.
+      rollback: size === "full",
+    },
+    {
+      label: `vite-rolling, no ${BUCKET_LABEL} (A to B)`,
+      mode: "product",
+      registry: "redis",
+      oldAssets: "none",
+      // As the naive control: every phase with both releases live breaks pages.
+      actionsPerPhase: size === "full" ? 8 : 4,
+      rollback: false,
+    },
   ];
 }
 
@@ -60,6 +93,15 @@ export function problems(scenario: Scenario, result: SimulationResult): string[]
   if (scenario.mode === "naive") {
     if (f.broken === 0)
       out.push("the naive integration showed no broken page: the broken count proves nothing");
+    return out;
+  }
+  if (scenario.oldAssets === "none") {
+    if (f.broken === 0)
+      out.push(
+        "without the bucket (nothing retained) the product showed no broken page: the bucket run proves nothing",
+      );
+    else if (!result.events.some((e) => e.kind === "broken" && / answered 404$/.test(e.detail)))
+      out.push(`no broken page was an old file answered 404.${first}`);
     return out;
   }
   if (scenario.guardOff) {
@@ -80,6 +122,17 @@ export function problems(scenario: Scenario, result: SimulationResult): string[]
   if (f.crossServed === 0) out.push("no asset was requested from the other release's instance");
   if (f.lazy === 0) out.push("no lazy chunk was loaded");
   if (f.posts === 0) out.push("no form was posted");
+  if (scenario.oldAssets === "bucket") {
+    const b = result.bucket;
+    if (!b) out.push("no bucket was used");
+    else {
+      const counts = Object.values(b.uploaded);
+      if (counts.length < 2 || counts.includes(0))
+        out.push(`refresh did not upload both releases: ${JSON.stringify(b.uploaded)}`);
+      if (b.reads === 0) out.push("no instance read an old file from the bucket");
+      if (b.registryAssets > 0) out.push(`the registry retained ${b.registryAssets} files`);
+    }
+  }
   if (scenario.redisOutage) {
     const o = result.outage;
     if (!o) out.push("no outage happened");
