@@ -3,6 +3,7 @@ import { join } from "node:path";
 import nunjucks from "nunjucks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { register, viteRollingNunjucks } from "../../src/adapters/nunjucks.js";
+import { staleClientFile } from "../../src/html/stale-client-file.js";
 import { createViteRolling } from "../../src/index.js";
 import type { ViteRolling } from "../../src/types.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -44,7 +45,7 @@ describe("Nunjucks tags in build mode", () => {
       ].join("\n"),
       { nonce: "r4nd" },
     );
-    expect(html.slice(0, html.indexOf("<script nonce") + '<script nonce="r4nd">'.length)).toBe(
+    expect(html.slice(0, html.indexOf("<script nonce") + '<script nonce="r4nd" '.length)).toBe(
       [
         '<link rel="stylesheet" crossorigin href="/static/assets/main.css" nonce="r4nd">',
         '<link rel="stylesheet" crossorigin href="/static/assets/theme.css" nonce="r4nd">',
@@ -52,9 +53,11 @@ describe("Nunjucks tags in build mode", () => {
         '<script type="module" crossorigin src="/static/assets/main.js" nonce="r4nd"></script>',
         '<meta name="app-version" content="v&lt;1&gt;">',
         '<meta property="csp-nonce" nonce="r4nd">',
-        '<script nonce="r4nd">',
+        '<script nonce="r4nd" ',
       ].join("\n"),
     );
+    // The stale-client script, external by default.
+    expect(html).toContain(`src="${staleClientFile().path}"`);
   });
 
   it("takes several names, lists, cspNonce, and keyword overrides", () => {

@@ -212,9 +212,9 @@ describe("assetUrl and the simple methods", () => {
     expect(withEnv({ APP_VERSION: "from-env" }).appVersion()).toBe("from-env");
     const vr = withEnv({ APP_VERSION: "from-env" }, { appVersion: '1.2"<3>' });
     expect(vr.appVersion()).toBe('1.2"<3>');
-    // The meta tag escapes the version; the inline script that follows carries it as JSON.
+    // The meta tag escapes the version; the script's data-config carries it as JSON.
     expect(vr.versionTags()).toMatch(
-      /^<meta name="app-version" content="1\.2&quot;&lt;3&gt;">\n<script>[^<]*"1\.2\\"\\u003c3>"/,
+      /^<meta name="app-version" content="1\.2&quot;&lt;3&gt;">\n<script src="[^"]+" integrity="[^"]+" data-config='\{"version":"1\.2\\"\\u003c3>"/,
     );
     expect(vr.versionInfo()).toMatchObject({ version: '1.2"<3>', source: "explicit" });
   });
