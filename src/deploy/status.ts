@@ -7,6 +7,8 @@ export interface StatusResult {
   location: string;
   /** `versionsToKeep` of the options read. */
   versionsToKeep: number;
+  /** `versionsMaxAge` of the options read (0: no age window). */
+  versionsMaxAge: number;
   /** Live releases, current (most recently registered) first. */
   releases: ReleaseInfo[];
 }
@@ -26,6 +28,7 @@ export async function status(
   return withRegistry(options, context, async (registry) => ({
     location: registry.location,
     versionsToKeep: options.versionsToKeep,
+    versionsMaxAge: options.versionsMaxAge,
     releases: await registry.releases(),
   }));
 }

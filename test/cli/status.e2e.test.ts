@@ -47,6 +47,10 @@ describe("vite-rolling status and prune", () => {
       expect.stringMatching(/^ {2}v2 .* upstream green {2}app v2\.0$/),
       expect.stringMatching(/^ {2}v1 /),
     ]);
+    const aged = await runMain(["status", "--versions-max-age", "86400"], { cwd: dir.path });
+    expect(aged.stdout.split("\n")[0]).toBe(
+      `${join(dir.path, ".vite-rolling", "vite_manifest")}: 3 release(s), keeping 5 and any younger than 86400 s`,
+    );
     const json = JSON.parse((await runMain(["status", "--json"], { cwd: dir.path })).stdout);
     expect(json.releases.map((r: { release: string }) => r.release)).toEqual(["v3", "v2", "v1"]);
     expect(json.releases[0]).toMatchObject({ size, upstream: "blue", appVersion: "v3.0" });

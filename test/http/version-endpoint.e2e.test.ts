@@ -95,6 +95,19 @@ describe("GET /version with a Redis registry", () => {
     expect(shown.releases[0]).toMatchObject({ release: "r5", upstream: "10.0.0.4:8080" });
   });
 
+  it("lists the keep window: with versionsMaxAge, releases younger than it beyond the count too", async () => {
+    const listed = async (extra: Record<string, unknown>) =>
+      JSON.parse(
+        String(((await createHttpCore(await make(extra)).handle(get())) as Answer).body),
+      ).releases.map((r: { release: string }) => r.release);
+    // All five were registered seconds ago: an hour's window keeps them all.
+    expect(await listed({ versionsToKeep: 2, versionsMaxAge: 3600 })).toEqual(
+      [...RELEASES].reverse(),
+    );
+    // Negative control: without the age window, the count alone.
+    expect(await listed({ versionsToKeep: 2 })).toEqual(["r5", "r4"]);
+  });
+
   it("answers 304 to If-None-Match naming the current version, without reading the registry", async () => {
     const vr = await make();
     const core = createHttpCore(vr);

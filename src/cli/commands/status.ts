@@ -65,7 +65,7 @@ ${REGISTRY_FLAGS_HELP}`,
       return 0;
     }
     io.out(
-      `${result.location}: ${result.releases.length} release(s), keeping ${result.versionsToKeep}`,
+      `${result.location}: ${result.releases.length} release(s), keeping ${result.versionsToKeep}${result.versionsMaxAge > 0 ? ` and any younger than ${result.versionsMaxAge} s` : ""}`,
     );
     for (const line of formatReleases(result.releases)) io.out(line);
     return 0;

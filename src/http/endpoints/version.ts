@@ -1,3 +1,4 @@
+import { inKeepWindow } from "../../registry/store.js";
 import type { ReleaseInfo, ViteRolling } from "../../types.js";
 import { isSafeHeaderValue } from "../../util/safe-header-value.js";
 import { jsonAnswer, methodNotAllowed } from "../answers.js";
@@ -16,7 +17,7 @@ export const VERSION_RELEASES_MAX_AGE_MS = 5_000;
  * it answers from memory: `304` to `If-None-Match: "<app version>"` (the stale-client
  * script's check), and a release list read at most once per `VERSION_RELEASES_MAX_AGE_MS`
  * (issue 14: a registry read per request saturated Redis at ~157 requests/s), cut to
- * `versionsToKeep` releases, with upstreams only under `versionEndpointUpstreams`. Null when
+ * the keep window's releases, with upstreams only under `versionEndpointUpstreams`. Null when
  * `versionEndpoint` is off.
  *
  * @param scope The adapter's name, for the warning a registry outage logs.
@@ -113,10 +114,16 @@ class VersionMemory {
     return this.#reading;
   }
 
-  /** At most `versionsToKeep` releases; upstreams only when the user opted in. */
+  /**
+   * The releases in the keep window (the last `versionsToKeep`, and any younger than
+   * `versionsMaxAge`); upstreams only when the user opted in.
+   */
   #shown(list: readonly ReleaseInfo[]): ReleaseInfo[] {
     const o = this.#vr.options;
-    const kept = list.slice(0, o.versionsToKeep);
+    const now = Date.now();
+    const kept = list.filter((info, i) =>
+      inKeepWindow(i, info.registeredAt, o.versionsToKeep, o.versionsMaxAge, now),
+    );
     if (o.versionEndpointUpstreams) return kept;
     return kept.map(({ upstream: _, ...rest }) => rest);
   }

@@ -57,8 +57,9 @@ end
 // Shared by register and prune: rebuilds the list (front release first, duplicates and ""
 // dropped) within the keep window: the `keep` most recent and, past them, any registered less
 // than `maxAge` seconds ago on the server's clock (0: count only). Same rule as inKeepWindow
-// (store.ts). A release without a readable registeredAt (its metadata lost or hand-written)
-// counts as old: only the count keeps it. Then deletes only the keys of releases that left.
+// (store.ts). A release registered before issue 16 is aged by the registeredAt its client
+// wrote then; one without a readable registeredAt (its metadata lost, or hand-written) counts
+// as old: only the count keeps it. Then deletes only the keys of releases that left.
 // No KEYS/SCAN: the list itself says what to delete, so keys of other programs sharing the
 // server are never touched.
 const STEP = `${LUA_TIME}
