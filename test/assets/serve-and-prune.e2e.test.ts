@@ -213,6 +213,27 @@ describe("prune-assets against the bucket", () => {
   });
 });
 
+describe("the keep window by age, against the bucket", () => {
+  it("a release beyond versionsToKeep but younger than versionsMaxAge keeps its objects", async () => {
+    const hour = { versionsMaxAge: 3600 };
+    for (const release of RELEASES)
+      await refresh(optionsFor(release, "age", hour), {}, { cwd: work.path });
+    const later = () => Date.now() + 2 * DAY;
+    const young = await pruneBucket(
+      optionsFor("c", "age", hour),
+      { now: later },
+      { cwd: work.path },
+    );
+    expect(young.releases).toEqual(["c", "b", "a"]);
+    expect(young.deleted).toEqual([]);
+    // Negative control: the count alone (a refresh without the window) drops a, and its files go.
+    await refresh(optionsFor("c", "age"), {}, { cwd: work.path });
+    const counted = await pruneBucket(optionsFor("c", "age"), { now: later }, { cwd: work.path });
+    expect(counted.releases).toEqual(["c", "b"]);
+    expect(counted.deleted).toEqual([".vite-rolling/releases/a.json", ...onlyIn("a")].sort());
+  });
+});
+
 describe("a partial upload", () => {
   it("throws naming how far it got and writes no release record", async () => {
     const real = (await openAssetStore(optionsFor("a", "partial")))!;
