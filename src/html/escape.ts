@@ -32,11 +32,11 @@ const NEEDS_ESCAPE = new RegExp(`[${Object.keys(HTML_ESCAPES).join("")}]`);
  * prefetch and version tags: the escape runs once a request, not once a call. A one-entry
  * memo of a pure function, so no request can see another's nonce unless it is the same.
  *
- * The attribute is a flat (sequential) string: `CompiledTags` joins it between ~50 pieces a
- * page, and V8 copies a rope separator (what a template literal of this length makes) leaf by
- * leaf at every position: 30% of a large page's nonce render (bench figure 1). A join builds
- * it flat. A nonce with nothing to escape (base64, hex: the usual ones) skips the escape's
- * replace-with-callback, which cost more than the test.
+ * The attribute is a flat (sequential) string: `CompiledTags` joins it between the pieces of a
+ * page, and V8 copies a rope separator (what a template literal this long makes) leaf by leaf
+ * at every position: a fifth of a large page's nonce render (bench figure 1). A join builds it
+ * flat. A nonce with nothing to escape (base64, hex: the usual ones) skips the escape's
+ * replace-with-callback, which costs more than the test.
  */
 export function nonceAttribute(nonce: string): string {
   if (nonce !== lastNonce) {
