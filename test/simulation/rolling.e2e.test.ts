@@ -17,7 +17,7 @@ import { launchChromium } from "../helpers/browser.js";
 import { type BuiltRelease, buildRelease } from "../helpers/simulation/app.js";
 import { figuresTable } from "../helpers/simulation/report.js";
 import { runSimulation, type SimulationResult } from "../helpers/simulation/run.js";
-import { type Scenario, scenarios } from "../helpers/simulation/scenarios.js";
+import { MISSING_FILE, type Scenario, scenarios } from "../helpers/simulation/scenarios.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const RUN_TIMEOUT = 240_000;
@@ -153,15 +153,10 @@ describe("rolling deploy driven by real browsers (nginx round-robin, 2 instances
       const { figures, events } = await run(NO_BUCKET);
       expect(figures.crossServed).toBeGreaterThan(0);
       expect(figures.broken).toBeGreaterThan(0);
-      const [A, B] = releases;
-      const old = events.filter(
-        (e) =>
-          e.kind === "broken" &&
-          [...A.files, ...B.files].some((file) =>
-            e.detail.endsWith(`/static/${file} answered 404`),
-          ),
+      // Some page broke on a built file its instance did not have.
+      expect(events.filter((e) => e.kind === "broken" && MISSING_FILE.test(e.detail))).not.toEqual(
+        [],
       );
-      expect(old.length).toBeGreaterThan(0);
     },
     RUN_TIMEOUT,
   );
