@@ -81,10 +81,10 @@ describe("rolling deploy driven by real browsers (nginx round-robin, 2 instances
       const result = await run(REDIS_OUTAGE);
       const { figures: f, samples } = result;
       const why = samples.join("\n");
-      // The risky cases did happen: assets asked of the other release's instances, automatic
-      // recoveries, lazy chunks, posts, typing across a reload.
+      // The risky cases did happen: assets asked of the other release's instances, lazy
+      // chunks, posts. (Automatic recoveries are 0-2 at this size, 0 in some runs: the
+      // guard-off control below is where they are certain.)
       expect(f.crossServed).toBeGreaterThan(0);
-      expect(f.autoLoads).toBeGreaterThan(0);
       expect(f.lazy).toBeGreaterThan(0);
       expect(f.posts).toBeGreaterThan(0);
       expect(failures(f), why).toEqual(NONE);
