@@ -2,8 +2,6 @@ import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Plugin, ResolvedConfig } from "vite";
 import type { ImportMap } from "../manifest/sidecar.js";
-import { stableJson } from "../util/stable-json.js";
-import { writeFileAtomic } from "../util/write-file-atomic.js";
 import {
   buildSidecar,
   digestFile,
@@ -11,6 +9,7 @@ import {
   importMapFileName,
   manifestFileName,
   sidecarFileName,
+  writeSidecarFile,
 } from "./build-sidecar.js";
 import { buildTargetOf } from "./build-target.js";
 import { type DevServerPluginOptions, viteRollingDevServer } from "./dev-server.js";
@@ -112,7 +111,7 @@ export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin[] {
       // After every other plugin's writeBundle hook: the files on disk are final.
       order: "post",
       sequential: true,
-      async handler(output, bundle) {
+      handler(output, bundle) {
         const env = buildTargetOf(this.environment, resolved);
         if (!env) return;
         const { root, build, base } = env;
@@ -140,7 +139,7 @@ export function viteRolling(options: ViteRollingPluginOptions = {}): Plugin[] {
         const mapItem = importMapFile ? bundle[importMapFile] : undefined;
         const importMap = mapItem ? (JSON.parse(textOf(bytesOf(mapItem))) as ImportMap) : null;
         const sidecar = buildSidecar(base, seen, [manifestFile, sidecarFile], importMap);
-        await writeFileAtomic(join(dir, sidecarFile), stableJson(sidecar));
+        writeSidecarFile(join(dir, sidecarFile), sidecar);
       },
     },
   };

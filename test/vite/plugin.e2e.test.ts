@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { build, createLogger, type InlineConfig, type Logger } from "vite";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseSidecar, readSidecar, type Sidecar } from "../../src/manifest/sidecar.js";
+import { stableJson } from "../../src/util/stable-json.js";
+import { writeSidecarFile } from "../../src/vite/build-sidecar.js";
 import defaultExport, {
   buildSidecar,
   digestFile,
@@ -205,6 +207,24 @@ describe("plugin hook logic on plain data", () => {
       [".vite/manifest.json", ".vite/vite-rolling.json"],
     );
     expect(withManifest).toEqual(without);
+  });
+
+  it("replaces the sidecar whole and leaves no temp file, also when the write fails", () => {
+    const dir = tempDir("sidecar-write");
+    cleanups.push(dir.cleanup);
+    const path = join(dir.path, ".vite", "vite-rolling.json");
+    const first = buildSidecar("/", [["a.js", digestFile("a.js", "a")]]);
+    const second = buildSidecar("/", [["b.js", digestFile("b.js", "b")]]);
+    writeSidecarFile(path, first);
+    writeSidecarFile(path, second);
+    expect(readFileSync(path, "utf8")).toBe(stableJson(second));
+    expect(readdirSync(dirname(path))).toEqual(["vite-rolling.json"]);
+    // A non-empty directory where the sidecar goes: the rename fails, the temp file goes too.
+    const blocked = join(dir.path, "blocked", "vite-rolling.json");
+    mkdirSync(blocked, { recursive: true });
+    writeFileSync(join(blocked, "keep"), "");
+    expect(() => writeSidecarFile(blocked, first)).toThrow();
+    expect(readdirSync(dirname(blocked))).toEqual(["vite-rolling.json"]);
   });
 
   it("places the manifest and sidecar where Vite does", () => {
