@@ -21,6 +21,10 @@ declare global {
   }
 }
 
+/** Where a response keeps the `send` the injection replaced. */
+const SEND: unique symbol = Symbol("vite-rolling.send");
+type Injecting = Response & { [SEND]: Response["send"] };
+
 export type ExpressAdapterOptions = http.AdapterOptions<[req: Request, res: Response]>;
 
 /**
@@ -45,19 +49,21 @@ export function viteRolling(vr: ViteRolling, options: ExpressAdapterOptions = {}
   const source = node.helperSource(nonceOf);
   const answer = (res: Response, _next: NextFunction, a: http.Answer): void =>
     node.send(res, a, core.responseHeaders());
+  // The response's `send`, made once (node.replaceMethod); the one it replaced is `this[SEND]`.
+  function injectingSend(this: Injecting, body?: unknown): Response {
+    // A string without a Content-Type is sent as text/html by res.send (res.render's case).
+    if (
+      typeof body === "string" &&
+      core.injectable(this.get("content-type") ?? "text/html", this.get("content-encoding"))
+    ) {
+      return this[SEND](core.inject(body, nonceOf(this.req, this)));
+    }
+    return this[SEND](body);
+  }
   function proceed(res: Response, next: NextFunction): void {
-    const vite = core.helpersFor(source, res, res.req.headers.host);
-    res.locals.vite = vite;
+    res.locals.vite = core.helpersFor(source, res, res.req.headers.host);
     res.locals.appVersion = vr.appVersion();
-    const send = res.send;
-    res.send = (body?: unknown) => {
-      // A string without a Content-Type is sent as text/html by res.send (res.render's case).
-      const type = res.get("content-type") ?? "text/html";
-      if (typeof body === "string" && core.injectable(type, res.get("content-encoding"))) {
-        return send.call(res, core.inject(body, vite.nonce()));
-      }
-      return send.call(res, body);
-    };
+    node.replaceMethod(res, "send", SEND, injectingSend as Response["send"]);
     next();
   }
   return function viteRollingMiddleware(req: Request, res: Response, next: NextFunction) {

@@ -43,6 +43,13 @@ function appWide(name: string, plugin: Plugin): Plugin {
   });
 }
 
+/** Fastify writes the headers it holds over the raw response's: Link goes through it. */
+function appendLink(reply: FastifyReply, value: string): void {
+  if (reply.sent || reply.raw.headersSent) return;
+  const had = reply.getHeader("link");
+  reply.header("link", had ? `${String(had)}, ${value}` : value);
+}
+
 function send(reply: FastifyReply, answer: http.Answer): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
@@ -70,14 +77,20 @@ export function viteRolling(vr: ViteRolling, options: FastifyAdapterOptions = {}
   const source: http.HelperSource<FastifyReply> = {
     nonce: (reply) => nonceOf(reply.request, reply),
     hints: (reply) => ({
-      // Fastify writes the headers it holds over the raw response's: Link goes through it.
-      link(value) {
-        if (reply.sent || reply.raw.headersSent) return;
-        const had = reply.getHeader("link");
-        reply.header("link", had ? `${String(had)}, ${value}` : value);
-      },
-      earlyHints: node.hints(reply.request.raw, reply.raw).earlyHints,
+      link: appendLink.bind(null, reply),
+      earlyHints: node.earlyHintsOf(reply.request.raw, reply.raw),
     }),
+  };
+  // The headers as Fastify stores them (it lower-cases every name it is given, an allocation
+  // per request for "X-App-Version"), names and values in turn; remade when the version changes.
+  let lowered: Readonly<Record<string, string>> | null = null;
+  let loweredList: string[] = [];
+  const lowerCased = (headers: Readonly<Record<string, string>>): readonly string[] => {
+    if (headers !== lowered) {
+      lowered = headers;
+      loweredList = Object.entries(headers).flatMap(([name, value]) => [name.toLowerCase(), value]);
+    }
+    return loweredList;
   };
   // An answer is sent without done(): the reply is complete.
   const answer = (reply: FastifyReply, _done: HookHandlerDoneFunction, a: http.Answer): void =>
@@ -98,7 +111,8 @@ export function viteRolling(vr: ViteRolling, options: FastifyAdapterOptions = {}
     });
     // onSend runs for every payload, the 404 and error handlers' included.
     fastify.addHook("onSend", function viteRollingSend(request, reply, payload, done) {
-      reply.headers(core.responseHeaders());
+      const always = lowerCased(core.responseHeaders());
+      for (let i = 0; i < always.length; i += 2) reply.header(always[i]!, always[i + 1]!);
       if (
         typeof payload !== "string" ||
         !core.injectable(reply.getHeader("content-type"), reply.getHeader("content-encoding"))

@@ -62,16 +62,25 @@ function nodeOf(c: Context): NodeEnv | undefined {
   return "server" in env ? env.server : env;
 }
 
-/** 103 Early Hints through @hono/node-server's Node response; null on runtimes without one. */
+/**
+ * 103 Early Hints through @hono/node-server's Node response; null on runtimes without one.
+ * Bound functions, not closures, as in node.hints: the helpers that keep them are on `c`.
+ */
 function earlyHintsOf(c: Context): ((links: string[]) => void) | null {
   const node = nodeOf(c);
   const outgoing = node?.outgoing;
-  // HTTP/1.0 clients cannot take an interim response (see nodeHints).
+  // HTTP/1.0 clients cannot take an interim response (see node.earlyHintsOf).
   if (typeof outgoing?.writeEarlyHints !== "function" || node?.incoming?.httpVersion === "1.0")
     return null;
-  return (links) => {
-    if (!outgoing.headersSent) outgoing.writeEarlyHints!({ link: links });
-  };
+  return writeEarlyHints.bind(null, outgoing);
+}
+
+function writeEarlyHints(outgoing: NonNullable<NodeEnv["outgoing"]>, links: string[]): void {
+  if (!outgoing.headersSent) outgoing.writeEarlyHints!({ link: links });
+}
+
+function appendLink(c: Context, value: string): void {
+  c.header("link", value, { append: true });
 }
 
 function respond(answer: http.Answer, always: Readonly<Record<string, string>> = {}): Response {
@@ -106,31 +115,29 @@ export function viteRolling(
   const core = createHttpCore(vr, options, "hono");
   const source: http.HelperSource<C> = {
     nonce: options.nonce ?? ((c) => c.get("secureHeadersNonce")),
-    hints: (c) => ({
-      link: (value) => c.header("link", value, { append: true }),
-      earlyHints: earlyHintsOf(c),
-    }),
+    hints: (c) => ({ link: appendLink.bind(null, c), earlyHints: earlyHintsOf(c) }),
   };
-  const answer = (_c: C, _next: Next, a: http.Answer): Response =>
-    respond(a, core.responseHeaders());
+  const answer = (_c: C, _next: Next, a: http.Answer): Promise<Response> =>
+    Promise.resolve(respond(a, core.responseHeaders()));
+  // c.html's result is a whole string in memory (c.render's streaming mode uses c.body), so
+  // rewriting it never buffers a stream. A string is injected before Hono sees it; a JSX node
+  // or a promise is rendered by Hono first. c.html is an arrow property, called with or without
+  // its object: the replacement is bound to the context and its own `html`, a bound function
+  // (node.replaceMethod says why no closure per request).
+  function injectingHtml(c: C, html: C["html"], body: unknown, arg?: unknown, headers?: unknown) {
+    const call = html as (body: unknown, arg?: unknown, headers?: unknown) => unknown;
+    if (typeof body === "string") return call(core.inject(body, source.nonce(c)), arg, headers);
+    return Promise.resolve(call(body, arg, headers) as Response | Promise<Response>).then(
+      async (res) =>
+        core.injectable(res.headers.get("content-type"), res.headers.get("content-encoding"))
+          ? new Response(core.inject(await res.text(), source.nonce(c)), res)
+          : res,
+    );
+  }
   function proceed(c: C, next: Next): Promise<void> {
-    const vite = core.helpersFor(source, c, c.req.header("host"));
-    c.set("vite", vite);
+    c.set("vite", core.helpersFor(source, c, c.req.header("host")));
     c.set("appVersion", vr.appVersion());
-    const html = c.html;
-    // c.html's result is a whole string in memory (c.render's streaming mode uses c.body), so
-    // rewriting it never buffers a stream. A string is injected before Hono sees it; a JSX
-    // node or a promise is rendered by Hono first. (c.html is an arrow property: no `this`.)
-    c.html = ((body: unknown, arg?: unknown, headers?: unknown) => {
-      const call = html as (body: unknown, arg?: unknown, headers?: unknown) => unknown;
-      if (typeof body === "string") return call(core.inject(body, vite.nonce()), arg, headers);
-      return Promise.resolve(call(body, arg, headers) as Response | Promise<Response>).then(
-        async (res) =>
-          core.injectable(res.headers.get("content-type"), res.headers.get("content-encoding"))
-            ? new Response(core.inject(await res.text(), vite.nonce()), res)
-            : res,
-      );
-    }) as typeof c.html;
+    c.html = injectingHtml.bind(null, c, c.html) as C["html"];
     // On @hono/node-server the header goes on Node's response, before the app: every response
     // written to it carries it (404s and errors too), and the app's Response stays a plain
     // record. Touching `c.res.headers` after next() instead made @hono/node-server build a
@@ -151,8 +158,10 @@ export function viteRolling(
       for (const name in always) c.res.headers.set(name, always[name]!);
     });
   }
-  return async function viteRollingMiddleware(c, next) {
-    return settle<C, Next, Response | Promise<void>>(
+  // Not an async function: on the common path proceed's promise (next()'s) is returned as it
+  // is, without another promise resolved with it (two more microtasks per request).
+  return function viteRollingMiddleware(c, next) {
+    return settle<C, Next, Promise<Response> | Promise<void>>(
       core.handle(facts(c)),
       c,
       next,

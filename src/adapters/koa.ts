@@ -25,6 +25,11 @@ function facts(ctx: Context): http.RequestFacts {
   return { method: ctx.method, path: ctx.path, url: ctx.originalUrl, headers: ctx.headers };
 }
 
+/** Koa writes its own headers at the end: Link goes through ctx, not the raw response. */
+function appendLink(ctx: Context, value: string): void {
+  if (!ctx.headerSent) ctx.append("link", value);
+}
+
 function send(ctx: Context, answer: http.Answer, always: Readonly<Record<string, string>>): void {
   ctx.status = answer.status;
   ctx.set({ ...always, ...answer.headers });
@@ -47,21 +52,18 @@ export function viteRolling(vr: ViteRolling, options: KoaAdapterOptions = {}): M
   const core = createHttpCore(vr, options, "koa");
   const source: http.HelperSource<Context> = {
     nonce: options.nonce ?? ((ctx) => ctx.state.cspNonce as string | undefined),
-    // Koa writes its own headers at the end: Link goes through ctx, not the raw response.
     hints: (ctx) => ({
-      link: (value) => {
-        if (!ctx.headerSent) ctx.append("link", value);
-      },
-      earlyHints: node.hints(ctx.req, ctx.res).earlyHints,
+      link: appendLink.bind(null, ctx),
+      earlyHints: node.earlyHintsOf(ctx.req, ctx.res),
     }),
   };
   const answer = (ctx: Context, _next: Next, a: http.Answer): void =>
     send(ctx, a, core.responseHeaders());
   async function proceed(ctx: Context, next: Next): Promise<void> {
-    const vite = core.helpersFor(source, ctx, ctx.get("host"));
-    ctx.state.vite = vite;
+    ctx.state.vite = core.helpersFor(source, ctx, ctx.get("host"));
     ctx.state.appVersion = vr.appVersion();
-    ctx.set(core.responseHeaders());
+    // What ctx.set(record) does, without its arrays: Node's setHeader per header.
+    if (!ctx.res.headersSent) node.setHeaders(ctx.res, core.responseHeaders());
     try {
       await next();
     } catch (error) {
@@ -72,11 +74,14 @@ export function viteRolling(vr: ViteRolling, options: KoaAdapterOptions = {}): M
       }
       throw error;
     }
+    const body = ctx.body;
     if (
-      typeof ctx.body === "string" &&
+      typeof body === "string" &&
       core.injectable(ctx.response.get("content-type"), ctx.response.get("content-encoding"))
     ) {
-      ctx.body = core.inject(ctx.body, vite.nonce());
+      const html = core.inject(body, source.nonce(ctx));
+      // Koa's body setter measures and types the body again: only for a page that changed.
+      if (html !== body) ctx.body = html;
     }
   }
   return function viteRollingMiddleware(ctx: Context, next: Next) {

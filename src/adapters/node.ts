@@ -13,6 +13,10 @@ import type { ViteRolling } from "../types.js";
 
 export type NodeAdapterOptions = http.AdapterOptions<[req: IncomingMessage, res: ServerResponse]>;
 
+/** Where a response keeps the `end` the injection replaced. */
+const END: unique symbol = Symbol("vite-rolling.end");
+type Injecting = ServerResponse & { [END]: ServerResponse["end"] };
+
 /** Resolves to the request's template helpers, or null when the response was sent. */
 export type NodeHandler = (
   req: IncomingMessage,
@@ -43,24 +47,24 @@ export function viteRolling(vr: ViteRolling, options: NodeAdapterOptions = {}): 
     node.send(res, a, core.responseHeaders());
     return null;
   }
+  // The response's `end`, made once (node.replaceMethod); the one it replaced is `this[END]`.
+  function injectingEnd(this: Injecting, ...args: unknown[]) {
+    const [chunk] = args;
+    if (
+      typeof chunk === "string" &&
+      !this.headersSent &&
+      core.injectable(this.getHeader("content-type"), this.getHeader("content-encoding"))
+    ) {
+      args[0] = core.inject(chunk, nonceOf(this.req, this));
+      if (this.hasHeader("content-length"))
+        this.setHeader("content-length", Buffer.byteLength(args[0] as string));
+    }
+    return Reflect.apply(this[END], this, args);
+  }
   function proceed(req: IncomingMessage, res: ServerResponse): http.TemplateHelpers {
     node.setHeaders(res, core.responseHeaders());
-    const vite = core.helpersFor(source, res, req.headers.host);
-    const end = res.end;
-    res.end = function (this: ServerResponse, ...args: unknown[]) {
-      const [chunk] = args;
-      if (
-        typeof chunk === "string" &&
-        !this.headersSent &&
-        core.injectable(this.getHeader("content-type"), this.getHeader("content-encoding"))
-      ) {
-        args[0] = core.inject(chunk, vite.nonce());
-        if (this.hasHeader("content-length"))
-          this.setHeader("content-length", Buffer.byteLength(args[0] as string));
-      }
-      return Reflect.apply(end, this, args);
-    } as typeof res.end;
-    return vite;
+    node.replaceMethod(res, "end", END, injectingEnd as ServerResponse["end"]);
+    return core.helpersFor(source, res, req.headers.host);
   }
   return async function viteRollingHandler(req, res) {
     return settle<IncomingMessage, ServerResponse, http.TemplateHelpers | null>(

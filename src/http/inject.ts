@@ -22,9 +22,12 @@ export function injectVersionTags(
   tags: (nonce: string | undefined) => string,
   nonce?: string,
 ): string {
-  const close = HEAD_CLOSE.exec(html);
-  if (!close || VERSION_META.test(html.slice(0, close.index))) return html;
-  return html.slice(0, close.index) + tags(nonce) + html.slice(close.index);
+  // search(), not exec(): the index without a match object. Measured against an indexOf
+  // scan for "</" checked in place: V8's compiled regexp is as fast on a small page and faster
+  // on a large head or a long fragment without one (bench notes, issue 15).
+  const close = html.search(HEAD_CLOSE);
+  if (close < 0 || VERSION_META.test(html.slice(0, close))) return html;
+  return html.slice(0, close) + tags(nonce) + html.slice(close);
 }
 
 /**
@@ -34,10 +37,32 @@ export function injectVersionTags(
 export function isInjectable(contentType: unknown, contentEncoding: unknown): boolean {
   return (
     typeof contentType === "string" &&
-    HTML_TYPE.test(contentType) &&
+    isHtmlType(contentType) &&
     (contentEncoding === undefined ||
       contentEncoding === null ||
       contentEncoding === "" ||
       contentEncoding === "identity")
+  );
+}
+
+/**
+ * `HTML_TYPE.test(type)`, with the usual answers found without the regexp (it ran for every
+ * JSON response): "text/html" as frameworks write it, and a type that starts with a letter
+ * other than t, which no leading whitespace can precede.
+ */
+function isHtmlType(type: string): boolean {
+  if (type.startsWith("text/html")) return !isWordChar(type.charCodeAt(9));
+  const first = type.charCodeAt(0);
+  if (first > 32 && first < 128 && (first | 32) !== 116) return false;
+  return HTML_TYPE.test(type);
+}
+
+/** A character of `\w` (NaN, past the end, is none): what `\b` after "html" must not be. */
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 95
   );
 }

@@ -30,6 +30,25 @@ export function send(
   res.end(answer.body);
 }
 
+/**
+ * Replaces one method of a request's object (`res.end`, `res.send`) with `replacement`, made
+ * once per middleware, and keeps the replaced method under `key` on the object, where the
+ * replacement, called as a method, finds it. Never a function made per request and stored on
+ * the object it closes over: V8's young-generation GC keeps such a closure cycle alive, and
+ * with it the whole request (bench figure 4's node server under --trace-gc: 12 MB surviving
+ * each scavenge against 6 MB without the middleware; Hono's, where `c.html` was wrapped so,
+ * 43 MB and full GCs). A bound function or a property holds no scope and is collected young.
+ */
+export function replaceMethod<Target extends object, Name extends keyof Target>(
+  target: Target,
+  name: Name,
+  key: symbol,
+  replacement: Target[Name],
+): void {
+  (target as Record<symbol, unknown>)[key] = target[name];
+  target[name] = replacement;
+}
+
 /** Sets each header on the response (node's setHeader; Express's res.set would also work). */
 export function setHeaders(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
   for (const name in headers) res.setHeader(name, headers[name]!);
@@ -37,21 +56,33 @@ export function setHeaders(res: ServerResponse, headers: Readonly<Record<string,
 
 /**
  * Preload links on a node response: `Link` appended to the response's headers, early hints
- * through `writeEarlyHints`. No 103 to an HTTP/1.0 client: it cannot know an interim
- * response (RFC 9110 15.2), and nginx proxies with HTTP/1.0 unless told otherwise.
+ * through `writeEarlyHints`. Bound functions, not closures: the sink is kept by the request's
+ * helpers, which the response holds (see replaceMethod).
  */
 export function hints(req: IncomingMessage, res: ServerResponse): HintSink {
-  return {
-    link(value) {
-      if (!res.headersSent) res.appendHeader("link", value);
-    },
-    earlyHints:
-      typeof res.writeEarlyHints === "function" && req.httpVersion !== "1.0"
-        ? (links) => {
-            if (!res.headersSent) res.writeEarlyHints({ link: links });
-          }
-        : null,
-  };
+  return { link: appendLink.bind(null, res), earlyHints: earlyHintsOf(req, res) };
+}
+
+function appendLink(res: ServerResponse, value: string): void {
+  if (!res.headersSent) res.appendHeader("link", value);
+}
+
+/**
+ * 103 Early Hints on a node response; null without `writeEarlyHints`, or to an HTTP/1.0 client:
+ * it cannot know an interim response (RFC 9110 15.2), and nginx proxies with HTTP/1.0 unless
+ * told otherwise.
+ */
+export function earlyHintsOf(
+  req: IncomingMessage,
+  res: ServerResponse,
+): ((links: string[]) => void) | null {
+  return typeof res.writeEarlyHints === "function" && req.httpVersion !== "1.0"
+    ? writeEarlyHints.bind(null, res)
+    : null;
+}
+
+function writeEarlyHints(res: ServerResponse, links: string[]): void {
+  if (!res.headersSent) res.writeEarlyHints({ link: links });
 }
 
 /** The helpers' source keyed by the response (`res.req` is its request), made once. */
