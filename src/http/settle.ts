@@ -16,8 +16,11 @@ export function settle<A, B, R>(
   b: B,
   answer: (a: A, b: B, answer: Answer) => R,
   proceed: (a: A, b: B) => R,
-): R | Promise<R> {
+): R | Promise<Awaited<R>> {
+  // A promise R (an adapter's async side) is flattened by then(): what it resolves to is R's value.
   if (handled instanceof Promise)
-    return handled.then((late) => (late ? answer(a, b, late) : proceed(a, b)));
+    return handled.then((late) => (late ? answer(a, b, late) : proceed(a, b))) as Promise<
+      Awaited<R>
+    >;
   return handled ? answer(a, b, handled) : proceed(a, b);
 }
