@@ -104,6 +104,9 @@ describe("external stale-client script", () => {
     const before = pageLoads;
     expect(await preloadError()).toBe(true);
     await expect.poll(() => pageLoads, WAIT).toBe(before + 1);
+    // The reloaded document ran the script again (and no navigation is left in flight).
+    await tab.page.waitForLoadState("load");
+    await expect.poll(state, WAIT).toMatchObject({ version: vr.appVersion(), external: true });
   });
 
   it("negative control: altered bytes fail the integrity check, so nothing runs", async () => {
