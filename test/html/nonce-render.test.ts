@@ -6,21 +6,7 @@ import { describe, expect, it } from "vitest";
 import { BuildRuntime } from "../../src/engine/build-runtime.js";
 import type { Manifest } from "../../src/manifest/types.js";
 import { resolveOptions } from "../../src/options.js";
-
-/** The reference escaping: one character at a time, the five HTML specials and NUL. */
-function referenceEscape(value: string): string {
-  let out = "";
-  for (const c of value) {
-    if (c === "&") out += "&amp;";
-    else if (c === "<") out += "&lt;";
-    else if (c === ">") out += "&gt;";
-    else if (c === '"') out += "&quot;";
-    else if (c === "'") out += "&#39;";
-    else if (c === "\u0000") out += "&#xFFFD;";
-    else out += c;
-  }
-  return out;
-}
+import { referenceEscape } from "../helpers/reference-escape.js";
 
 /**
  * The reference render: each line of the nonce-free HTML is one tag; the nonce goes last into

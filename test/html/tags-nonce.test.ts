@@ -7,21 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { nonceAttribute } from "../../src/html/escape.js";
 import { type CompiledTags, compileTags, type TagSpec } from "../../src/html/tags.js";
-
-/** The reference escaping, written out here (not src/html/escape.ts's table). */
-function referenceEscape(value: string): string {
-  let out = "";
-  for (const c of value) {
-    if (c === "&") out += "&amp;";
-    else if (c === "<") out += "&lt;";
-    else if (c === ">") out += "&gt;";
-    else if (c === '"') out += "&quot;";
-    else if (c === "'") out += "&#39;";
-    else if (c === "\u0000") out += "&#xFFFD;";
-    else out += c;
-  }
-  return out;
-}
+import { referenceEscape } from "../helpers/reference-escape.js";
 
 function spec(kind: TagSpec["kind"], i: number): TagSpec {
   const ext = kind === "stylesheet" ? "css" : "js";
