@@ -21,6 +21,10 @@ async function expectAssetsServed(base: string, html: string): Promise<void> {
  * Runs `node <script>` in `cwd` on a free port, in production, and waits until it prints
  * `<host>:<port>/`. Returns the port and the child (kill it after the test).
  */
+// The Fastify and Hono examples build and register a release before they listen (a Vite build
+// and two CLI processes): next to the browser simulation on a loaded 2-core machine that took
+// over a minute once, so these tests allow three.
+const START_TIMEOUT = 170_000;
 async function startExample(
   script: string,
   cwd: string,
@@ -40,7 +44,11 @@ async function startExample(
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
   try {
-    await waitUntil(() => output.includes(`${host}:${port}/`), `${script} to listen`, 60_000);
+    await waitUntil(
+      () => output.includes(`${host}:${port}/`),
+      `${script} to listen`,
+      START_TIMEOUT,
+    );
   } catch (error) {
     child.kill("SIGTERM");
     throw new Error(`${(error as Error).message}; it printed:\n${output}`);
@@ -71,7 +79,7 @@ describe.each(["fastify", "hono"])("examples/%s.mjs", (name) => {
     const html = await page.text();
     expect(html).toContain(`<meta name="app-version" content="${version}">`);
     await expectAssetsServed(`http://127.0.0.1:${port}`, html);
-  });
+  }, 180_000);
 });
 
 // The README's Quick start as a folder (test/readme/quick-start.e2e.test.ts checks the two
@@ -103,5 +111,5 @@ describe("examples/express", () => {
     const html = await page.text();
     expect(html).toContain(`<h1>Hello</h1>`);
     await expectAssetsServed(`http://127.0.0.1:${port}`, html);
-  });
+  }, 180_000);
 });
