@@ -21,9 +21,37 @@ declare global {
   }
 }
 
-/** Where a response keeps the `send` the injection replaced. */
-const SEND: unique symbol = Symbol("vite-rolling.send");
-type Injecting = Response & { [SEND]: Response["send"] };
+/** In `res.locals`: the injection of the middleware the response passed through. */
+const INJECT: unique symbol = Symbol("vite-rolling.inject");
+/** On an app's response prototype: its `send` injects for the responses marked so. */
+const PATCHED: unique symbol = Symbol("vite-rolling.send");
+type Inject = (res: Response, html: string) => string;
+type MarkedLocals = Response["locals"] & { [INJECT]?: Inject };
+
+/**
+ * Makes `send` of this app's response prototype (`app.response`, Express's documented place for
+ * response methods; mounted apps inherit it) inject the version tags into a string sent by a
+ * response marked in its locals, once per app. Not `res.send` replaced per response: Express
+ * gives every response its app's prototype (Object.setPrototypeOf), and V8 then copies the
+ * response's whole map for each property added to it, ~35,000 instructions a request for one
+ * (valgrind, bench figure 4's Express server, issue 15); a key in `res.locals`, a dictionary,
+ * costs next to nothing.
+ */
+function injectThroughApp(proto: Response): void {
+  // Not an Express response (no send to wrap), or done already.
+  if (typeof proto.send !== "function" || Object.hasOwn(proto, PATCHED)) return;
+  // As resolved now: Express's own, or one the app put on app.response before.
+  const send = proto.send;
+  function injectingSend(this: Response, body?: unknown): Response {
+    const inject = (this.locals as MarkedLocals | undefined)?.[INJECT];
+    return send.call(
+      this,
+      inject !== undefined && typeof body === "string" ? inject(this, body) : body,
+    );
+  }
+  Object.defineProperty(proto, PATCHED, { value: true });
+  proto.send = injectingSend as Response["send"];
+}
 
 export type ExpressAdapterOptions = http.AdapterOptions<[req: Request, res: Response]>;
 
@@ -49,21 +77,17 @@ export function viteRolling(vr: ViteRolling, options: ExpressAdapterOptions = {}
   const source = node.helperSource(nonceOf);
   const answer = (res: Response, _next: NextFunction, a: http.Answer): void =>
     node.send(res, a, core.responseHeaders());
-  // The response's `send`, made once (node.replaceMethod); the one it replaced is `this[SEND]`.
-  function injectingSend(this: Injecting, body?: unknown): Response {
+  const inject: Inject = (res, html) =>
     // A string without a Content-Type is sent as text/html by res.send (res.render's case).
-    if (
-      typeof body === "string" &&
-      core.injectable(this.get("content-type") ?? "text/html", this.get("content-encoding"))
-    ) {
-      return this[SEND](core.inject(body, nonceOf(this.req, this)));
-    }
-    return this[SEND](body);
-  }
+    core.injectable(res.get("content-type") ?? "text/html", res.get("content-encoding"))
+      ? core.inject(html, nonceOf(res.req, res))
+      : html;
   function proceed(res: Response, next: NextFunction): void {
-    res.locals.vite = core.helpersFor(source, res, res.req.headers.host);
-    res.locals.appVersion = vr.appVersion();
-    node.replaceMethod(res, "send", SEND, injectingSend as Response["send"]);
+    const locals: MarkedLocals = res.locals;
+    locals.vite = core.helpersFor(source, res, res.req.headers.host);
+    locals.appVersion = vr.appVersion();
+    locals[INJECT] = inject;
+    injectThroughApp(Object.getPrototypeOf(res));
     next();
   }
   return function viteRollingMiddleware(req: Request, res: Response, next: NextFunction) {

@@ -29,23 +29,35 @@ type HeaderLookup = { readonly [REQUEST]: HonoRequest };
 /**
  * `c.req.header()` without a name copies every header into a record: on @hono/node-server
  * that materializes a fetch `Headers` from the raw ones and walks it, about half of the CPU
- * the middleware added to a hello-world request (bench figure 4, A/B ~35 of ~70 µs). The core
- * reads two or three headers by name, and `c.req.header(name)` answers those from Node's
- * parsed headers with the same values.
+ * the middleware added to a hello-world request (bench figure 4, A/B ~35 of ~70 µs). Off
+ * Node, the core's few headers are looked up by name as it reads them.
  */
 const HEADER_LOOKUP: ProxyHandler<HeaderLookup> = {
   get: (target, name) => (typeof name === "string" ? target[REQUEST].header(name) : undefined),
 };
 
 function facts(c: Context): http.RequestFacts {
+  // On @hono/node-server, Node's own parse of the request's headers, the record the other
+  // adapters read: c.req.header(name) answers from it too, through a Proxy and a validation
+  // per name that cost ~4,000 instructions a request (valgrind, issue 15). They differ only for
+  // a repeated header Node keeps once (Authorization, Host, ...): the first, as everywhere
+  // else, where c.req.header joins them.
+  const headers =
+    nodeOf(c)?.incoming?.headers ?? new Proxy<HeaderLookup>({ [REQUEST]: c.req }, HEADER_LOOKUP);
   // c.req.url is absolute; the core reduces it to path and query for redirects.
-  const headers = new Proxy<HeaderLookup>({ [REQUEST]: c.req }, HEADER_LOOKUP);
   return { method: c.req.method, path: c.req.path, url: c.req.url, headers };
+}
+
+/** The Host header, read as facts() reads headers. */
+function hostOf(c: Context): string | undefined {
+  const node = nodeOf(c)?.incoming?.headers;
+  if (!node) return c.req.header("host");
+  return typeof node.host === "string" ? node.host : undefined;
 }
 
 /** What @hono/node-server puts in `c.env`; absent on other runtimes. */
 interface NodeEnv {
-  incoming?: { httpVersion?: string };
+  incoming?: { httpVersion?: string; headers?: http.RequestFacts["headers"] };
   outgoing?: {
     headersSent?: boolean;
     setHeader?: (name: string, value: string) => unknown;
@@ -135,7 +147,7 @@ export function viteRolling(
     );
   }
   function proceed(c: C, next: Next): Promise<void> {
-    c.set("vite", core.helpersFor(source, c, c.req.header("host")));
+    c.set("vite", core.helpersFor(source, c, hostOf(c)));
     c.set("appVersion", vr.appVersion());
     c.html = injectingHtml.bind(null, c, c.html) as C["html"];
     // On @hono/node-server the header goes on Node's response, before the app: every response
