@@ -47,13 +47,15 @@ export function originOf(hot: HotFile): string {
  * Returns the removal, idempotent.
  */
 export async function publishHotFile(path: string, hot: HotFile): Promise<() => void> {
-  await writeFileAtomic(path, stableJson(hot));
   let removed = false;
+  const detach = () => {
+    process.off("exit", remove);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+  };
   const remove = () => {
     if (removed) return;
     removed = true;
-    process.off("exit", remove);
-    for (const signal of SIGNALS) process.off(signal, onSignal);
+    detach();
     rmSync(path, { force: true });
   };
   const onSignal = (signal: NodeJS.Signals) => {
@@ -61,8 +63,17 @@ export async function publishHotFile(path: string, hot: HotFile): Promise<() => 
     // Alone, our listener would keep the process alive: raise the signal again, unhandled.
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
+  // Listening before the file exists: a Ctrl+C the moment it appears still removes it.
   process.once("exit", remove);
   for (const signal of SIGNALS) process.once(signal, onSignal);
+  try {
+    await writeFileAtomic(path, stableJson(hot));
+  } catch (error) {
+    // Nothing was published: leave whatever is at the path alone.
+    removed = true;
+    detach();
+    throw error;
+  }
   return remove;
 }
 

@@ -130,11 +130,18 @@ describe.each([
     if (trigger === "load") {
       expect(balancer.documents).toEqual(["A", "A"]);
     } else {
-      // A poll cut off by the reload can still reach the server and shift the alternation:
-      // then the other version gets its one navigation too, and no more.
+      // Polls already in flight when the first refresh was answered carry no guard cookie
+      // yet, so on a slow machine each may cause one more load: a few, bounded by the
+      // requests in flight. What must not happen is a loop: once the app answers fragments,
+      // five more polls come and go without another document.
       const automatic = balancer.documents.slice(1);
       expect(automatic.length).toBeGreaterThanOrEqual(1);
-      expect(automatic).toEqual([...new Set(automatic)]);
+      expect(automatic.length).toBeLessThanOrEqual(4);
+      const [documents, fragments] = [balancer.documents.length, balancer.fragments.length];
+      await expect
+        .poll(() => balancer.fragments.length, WAIT)
+        .toBeGreaterThanOrEqual(fragments + 5);
+      expect(balancer.documents.length).toBe(documents);
     }
     const cookie = (await context.cookies()).find((c) => c.name === "vr_nav");
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
