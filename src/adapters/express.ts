@@ -79,7 +79,7 @@ export function viteRolling(vr: ViteRolling, options: ExpressAdapterOptions = {}
     node.send(res, a, core.responseHeaders());
   const inject: Inject = (res, html) =>
     // A string without a Content-Type is sent as text/html by res.send (res.render's case).
-    core.injectable(res.get("content-type") ?? "text/html", res.get("content-encoding"))
+    core.injectable(res.get("content-type") ?? "text/html", res, node.encodingOf)
       ? core.inject(html, nonceOf(res.req, res))
       : html;
   function proceed(res: Response, next: NextFunction): void {

@@ -54,6 +54,11 @@ function send(reply: FastifyReply, answer: http.Answer): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
+/** The reply's Content-Encoding, for `core.injectable`. */
+function encodingOf(reply: FastifyReply): unknown {
+  return reply.getHeader("content-encoding");
+}
+
 /**
  * Sends `X-App-Version` on every response (404s and errors too), serves `/version` and
  * `/cache/bust`, redirects stale htmx / Inertia requests, sets `request.vite` (template
@@ -115,7 +120,7 @@ export function viteRolling(vr: ViteRolling, options: FastifyAdapterOptions = {}
       for (let i = 0; i < always.length; i += 2) reply.header(always[i]!, always[i + 1]!);
       if (
         typeof payload !== "string" ||
-        !core.injectable(reply.getHeader("content-type"), reply.getHeader("content-encoding"))
+        !core.injectable(reply.getHeader("content-type"), reply, encodingOf)
       ) {
         done(null, payload);
         return;

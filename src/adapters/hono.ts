@@ -91,6 +91,11 @@ function writeEarlyHints(outgoing: NonNullable<NodeEnv["outgoing"]>, links: stri
   if (!outgoing.headersSent) outgoing.writeEarlyHints!({ link: links });
 }
 
+/** A response's Content-Encoding, for `core.injectable`. */
+function encodingOf(headers: Headers): unknown {
+  return headers.get("content-encoding");
+}
+
 function appendLink(c: Context, value: string): void {
   c.header("link", value, { append: true });
 }
@@ -141,7 +146,7 @@ export function viteRolling(
     if (typeof body === "string") return call(core.inject(body, source.nonce(c)), arg, headers);
     return Promise.resolve(call(body, arg, headers) as Response | Promise<Response>).then(
       async (res) =>
-        core.injectable(res.headers.get("content-type"), res.headers.get("content-encoding"))
+        core.injectable(res.headers.get("content-type"), res.headers, encodingOf)
           ? new Response(core.inject(await res.text(), source.nonce(c)), res)
           : res,
     );

@@ -36,6 +36,11 @@ function send(ctx: Context, answer: http.Answer, always: Readonly<Record<string,
   ctx.body = answer.body;
 }
 
+/** The response's Content-Encoding, for `core.injectable`. */
+function encodingOf(response: Context["response"]): unknown {
+  return response.get("content-encoding");
+}
+
 /**
  * Sends `X-App-Version` on every response (404s and thrown errors too), serves `/version`
  * and `/cache/bust`, redirects stale htmx / Inertia requests, sets `ctx.state.vite`
@@ -77,7 +82,7 @@ export function viteRolling(vr: ViteRolling, options: KoaAdapterOptions = {}): M
     const body = ctx.body;
     if (
       typeof body === "string" &&
-      core.injectable(ctx.response.get("content-type"), ctx.response.get("content-encoding"))
+      core.injectable(ctx.response.get("content-type"), ctx.response, encodingOf)
     ) {
       const html = core.inject(body, source.nonce(ctx));
       // Koa's body setter measures and types the body again: only for a page that changed.

@@ -16,6 +16,7 @@ export type NodeAdapterOptions = http.AdapterOptions<[req: IncomingMessage, res:
 /** Where a response keeps the `end` the injection replaced. */
 const END: unique symbol = Symbol("vite-rolling.end");
 type Injecting = ServerResponse & { [END]: ServerResponse["end"] };
+type Ends = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
 
 /** Resolves to the request's template helpers, or null when the response was sent. */
 export type NodeHandler = (
@@ -48,18 +49,19 @@ export function viteRolling(vr: ViteRolling, options: NodeAdapterOptions = {}): 
     return null;
   }
   // The response's `end`, made once (node.replaceMethod); the one it replaced is `this[END]`.
-  function injectingEnd(this: Injecting, ...args: unknown[]) {
-    const [chunk] = args;
+  // Node's end(chunk, encoding, callback) reads its arguments by type, not by count: passed on
+  // as three parameters, it is the same call without an array per response.
+  function injectingEnd(this: Injecting, chunk?: unknown, encoding?: unknown, callback?: unknown) {
     if (
       typeof chunk === "string" &&
       !this.headersSent &&
-      core.injectable(this.getHeader("content-type"), this.getHeader("content-encoding"))
+      core.injectable(this.getHeader("content-type"), this, node.encodingOf)
     ) {
-      args[0] = core.inject(chunk, nonceOf(this.req, this));
+      chunk = core.inject(chunk, nonceOf(this.req, this));
       if (this.hasHeader("content-length"))
-        this.setHeader("content-length", Buffer.byteLength(args[0] as string));
+        this.setHeader("content-length", Buffer.byteLength(chunk as string));
     }
-    return Reflect.apply(this[END], this, args);
+    return (this[END] as Ends).call(this, chunk, encoding, callback);
   }
   function proceed(req: IncomingMessage, res: ServerResponse): http.TemplateHelpers {
     node.setHeaders(res, core.responseHeaders());

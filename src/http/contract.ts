@@ -125,8 +125,16 @@ export interface HttpCore {
     request: Request,
     host: string | undefined,
   ): TemplateHelpers;
-  /** True when a body of this type and encoding may get the version tags injected. */
-  injectable(contentType: unknown, contentEncoding: unknown): boolean;
+  /**
+   * True when a body of this type and encoding may get the version tags injected. The encoding
+   * is `encodingOf(target)`, read only for an HTML type (most responses are not: one header
+   * lookup fewer on each).
+   */
+  injectable<Target>(
+    contentType: unknown,
+    target: Target,
+    encodingOf: (target: Target) => unknown,
+  ): boolean;
   /** `html` with the version tags injected (unchanged when injection is off or not needed). */
   inject(html: string, nonce?: string): string;
 }

@@ -15,7 +15,7 @@ import { staleEndpoint } from "./endpoints/stale.js";
 import { staleClientFileEndpoint } from "./endpoints/stale-client-file.js";
 import { versionEndpoint } from "./endpoints/version.js";
 import { RequestHelpers } from "./helpers.js";
-import { injectVersionTags, isInjectable } from "./inject.js";
+import { injectVersionTags, isHtmlType, isIdentityEncoding } from "./inject.js";
 
 const ADAPTER_OPTIONS = ["inject", "nonce", "env"] as const;
 
@@ -78,8 +78,8 @@ export function createHttpCore<Args extends unknown[]>(
       return null;
     },
     helpersFor: (source, request, host) => new RequestHelpers(vr, source, request, host),
-    injectable: (contentType, contentEncoding) =>
-      inject && isInjectable(contentType, contentEncoding),
+    injectable: (contentType, target, encodingOf) =>
+      inject && isHtmlType(contentType) && isIdentityEncoding(encodingOf(target)),
     inject: (html, nonce) => (inject ? injectVersionTags(html, renderTags, nonce) : html),
   };
 }

@@ -35,22 +35,26 @@ export function injectVersionTags(
  * compressed body, whose bytes are not the page's text.
  */
 export function isInjectable(contentType: unknown, contentEncoding: unknown): boolean {
+  return isHtmlType(contentType) && isIdentityEncoding(contentEncoding);
+}
+
+/** True for a body sent as it is: no Content-Encoding, or `identity`. */
+export function isIdentityEncoding(contentEncoding: unknown): boolean {
   return (
-    typeof contentType === "string" &&
-    isHtmlType(contentType) &&
-    (contentEncoding === undefined ||
-      contentEncoding === null ||
-      contentEncoding === "" ||
-      contentEncoding === "identity")
+    contentEncoding === undefined ||
+    contentEncoding === null ||
+    contentEncoding === "" ||
+    contentEncoding === "identity"
   );
 }
 
 /**
- * `HTML_TYPE.test(type)`, with the usual answers found without the regexp (it ran for every
- * JSON response): "text/html" as frameworks write it, and a type that starts with a letter
- * other than t, which no leading whitespace can precede.
+ * A string that `HTML_TYPE.test(type)`, with the usual answers found without the regexp (it ran
+ * for every JSON response): "text/html" as frameworks write it, and a type that starts with a
+ * letter other than t, which no leading whitespace can precede.
  */
-function isHtmlType(type: string): boolean {
+export function isHtmlType(type: unknown): boolean {
+  if (typeof type !== "string") return false;
   if (type.startsWith("text/html")) return !isWordChar(type.charCodeAt(9));
   const first = type.charCodeAt(0);
   if (first > 32 && first < 128 && (first | 32) !== 116) return false;

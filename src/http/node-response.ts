@@ -49,6 +49,11 @@ export function replaceMethod<Target extends object, Name extends keyof Target>(
   target[name] = replacement;
 }
 
+/** The response's Content-Encoding, for `core.injectable` (Express's response is a node one). */
+export function encodingOf(res: ServerResponse): unknown {
+  return res.getHeader("content-encoding");
+}
+
 /** Sets each header on the response (node's setHeader; Express's res.set would also work). */
 export function setHeaders(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
   for (const name in headers) res.setHeader(name, headers[name]!);

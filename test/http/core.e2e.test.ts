@@ -17,6 +17,9 @@ import { viteRolling as vitePlugin } from "../../src/vite/plugin.js";
 import { tempDir } from "../helpers/tmp.js";
 import { buildApp } from "../helpers/vite.js";
 
+/** A target that is its own Content-Encoding. */
+const identity = (encoding: unknown) => encoding;
+
 describe("injectVersionTags", () => {
   const TAGS = '<meta name="app-version" content="v1">';
   it.each([
@@ -360,17 +363,22 @@ describe("createHttpCore", () => {
       const core = createHttpCore(vr, inject);
       const expected = Object.keys(options).length + Object.keys(inject).length === 0;
       expect(core.inject(html) !== html).toBe(expected);
-      expect(core.injectable("text/html; charset=utf-8", undefined)).toBe(expected);
+      expect(core.injectable("text/html; charset=utf-8", undefined, identity)).toBe(expected);
     }
   });
 
-  it("never injects into compressed or non-HTML bodies", async () => {
+  it("never injects into compressed or non-HTML bodies, reading the encoding only for HTML", async () => {
     const vr = make();
     await vr.ready();
     const core = createHttpCore(vr);
-    expect(core.injectable("text/html", "gzip")).toBe(false);
-    expect(core.injectable("application/json", undefined)).toBe(false);
-    expect(core.injectable(undefined, undefined)).toBe(false);
-    expect(core.injectable("TEXT/HTML", "identity")).toBe(true);
+    expect(core.injectable("text/html", "gzip", identity)).toBe(false);
+    expect(core.injectable("application/json", undefined, identity)).toBe(false);
+    expect(core.injectable(undefined, undefined, identity)).toBe(false);
+    expect(core.injectable("TEXT/HTML", "identity", identity)).toBe(true);
+    const read: unknown[] = [];
+    const encodingOf = (target: unknown) => (read.push(target), "gzip");
+    expect(core.injectable("application/json", "json", encodingOf)).toBe(false);
+    expect(core.injectable("text/html", "page", encodingOf)).toBe(false);
+    expect(read).toEqual(["page"]);
   });
 });
