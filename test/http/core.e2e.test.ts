@@ -376,7 +376,10 @@ describe("createHttpCore", () => {
     expect(core.injectable(undefined, undefined, identity)).toBe(false);
     expect(core.injectable("TEXT/HTML", "identity", identity)).toBe(true);
     const read: unknown[] = [];
-    const encodingOf = (target: unknown) => (read.push(target), "gzip");
+    const encodingOf = (target: unknown) => {
+      read.push(target);
+      return "gzip";
+    };
     expect(core.injectable("application/json", "json", encodingOf)).toBe(false);
     expect(core.injectable("text/html", "page", encodingOf)).toBe(false);
     expect(read).toEqual(["page"]);
