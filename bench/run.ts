@@ -21,6 +21,8 @@ const FIGURES = [
   { id: "middleware", title: "Middleware overhead" },
   { id: "plugin", title: "Vite plugin overhead" },
   { id: "cold-start", title: "Cold start" },
+  // Numbered by position in RESULTS.md (src/ cites figures 4 and 6 by number): new ones go last.
+  { id: "instructions", title: "Instructions per request" },
 ] as const;
 
 const args = process.argv.slice(2);
@@ -94,7 +96,7 @@ function runFigureProcess(id: string): Promise<FigureResult> {
   const file = join(BENCH, "figures", `${id}.ts`);
   const out = join(RESULTS, `${id}.json`);
   rmSync(out, { force: true });
-  // Figure 4 runs 11 rows of alternating autocannon rounds: about 5 minutes on its own.
+  // Figure 4 runs 11 rows of alternating autocannon rounds: about 7 minutes on its own.
   const limitMs = (quick ? 240 : 600) * 1000;
   return new Promise((resolve) => {
     // Own process group, so a figure that overruns goes with the servers it started.

@@ -1,12 +1,14 @@
 /**
- * Figure 4's server process: one framework, two apps on two ports, the same two routes (`/`: a
- * small HTML page, `/json`: a small JSON response); one app with vite-rolling's version
- * middleware in front, in its default configuration. Prints `{"plain":port,"withMiddleware":port}`,
- * then answers "cpu" lines on stdin with `{"cpu":µs}`.
- * The library is loaded as tsc emitted it (`<libDir>`, see bench/run.ts), and figure 4 runs
+ * Figures 4 and 7's server process: one framework, three apps on three ports, the same two
+ * routes (`/`: a small HTML page, `/json`: a small JSON response): the plain app; the same with
+ * the framework's cheapest do-nothing middleware in front (the floor: what any middleware costs
+ * there); and the same with vite-rolling's version middleware in front, in its default
+ * configuration. Prints `{"plain":port,"noop":port,"withMiddleware":port}`, then answers "cpu"
+ * lines on stdin with `{"cpu":µs}`.
+ * The library is loaded as tsc emitted it (`<libDir>`, see bench/run.ts), and the figures run
  * this file transpiled to JS on plain node, as in production (no TS loader in the process).
  * Usage: node --import tsx bench/servers/hello.ts <express|fastify|hono|koa|node> <manifestPath> <libDir>
- * (by hand; figures/middleware.ts runs bench/.work/servers/hello.mjs)
+ * (by hand; the figures run bench/.work/servers/hello.mjs, see bench/lib/hello.ts)
  */
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -17,7 +19,9 @@ const PAGE =
   "<!doctype html><html><head><title>Hello</title></head><body><h1>Hello, world</h1></body></html>";
 const DATA = { hello: "world", items: [1, 2, 3] };
 
-type Start = (withMiddleware: boolean) => Promise<number>;
+/** What stands in front of the app's routes. */
+type Variant = "plain" | "noop" | "withMiddleware";
+type Start = (variant: Variant) => Promise<number>;
 
 const [framework, manifestPath, libDir] = process.argv.slice(2);
 if (!framework || !manifestPath || !libDir) {
@@ -37,9 +41,10 @@ const starters: Record<string, () => Promise<Start>> = {
     const { default: express } = await import("express");
     const { viteRolling }: typeof import("../../src/adapters/express.js") =
       await lib("adapters/express.js");
-    return async (withMiddleware) => {
+    return async (variant) => {
       const app = express();
-      if (withMiddleware) app.use(viteRolling(vr));
+      if (variant === "noop") app.use((_req, _res, next) => next());
+      if (variant === "withMiddleware") app.use(viteRolling(vr));
       app.get("/", (_req, res) => {
         res.type("html").send(PAGE);
       });
@@ -55,9 +60,19 @@ const starters: Record<string, () => Promise<Start>> = {
     const { default: Fastify } = await import("fastify");
     const { viteRolling }: typeof import("../../src/adapters/fastify.js") =
       await lib("adapters/fastify.js");
-    return async (withMiddleware) => {
+    // The no-op mirrors how the adapter registers: an app-wide plugin ("skip-override", as
+    // fastify-plugin marks one) with a callback onRequest and a callback onSend hook.
+    const noopPlugin = Object.assign(
+      async (fastify: import("fastify").FastifyInstance) => {
+        fastify.addHook("onRequest", (_request, _reply, done) => done());
+        fastify.addHook("onSend", (_request, _reply, payload, done) => done(null, payload));
+      },
+      { [Symbol.for("skip-override")]: true },
+    );
+    return async (variant) => {
       const app = Fastify();
-      if (withMiddleware) await app.register(viteRolling(vr));
+      if (variant === "noop") await app.register(noopPlugin);
+      if (variant === "withMiddleware") await app.register(viteRolling(vr));
       app.get("/", (_request, reply) => reply.type("text/html").send(PAGE));
       app.get("/json", (_request, reply) => reply.send(DATA));
       await app.listen({ port: 0, host: "127.0.0.1" });
@@ -69,9 +84,10 @@ const starters: Record<string, () => Promise<Start>> = {
     const { serve } = await import("@hono/node-server");
     const { viteRolling }: typeof import("../../src/adapters/hono.js") =
       await lib("adapters/hono.js");
-    return async (withMiddleware) => {
+    return async (variant) => {
       const app = new Hono();
-      if (withMiddleware) app.use(viteRolling(vr));
+      if (variant === "noop") app.use((_c, next) => next());
+      if (variant === "withMiddleware") app.use(viteRolling(vr));
       app.get("/", (c) => c.html(PAGE));
       app.get("/json", (c) => c.json(DATA));
       return new Promise((resolve) => {
@@ -83,9 +99,10 @@ const starters: Record<string, () => Promise<Start>> = {
     const { default: Koa } = await import("koa");
     const { viteRolling }: typeof import("../../src/adapters/koa.js") =
       await lib("adapters/koa.js");
-    return async (withMiddleware) => {
+    return async (variant) => {
       const app = new Koa();
-      if (withMiddleware) app.use(viteRolling(vr));
+      if (variant === "noop") app.use((_ctx, next) => next());
+      if (variant === "withMiddleware") app.use(viteRolling(vr));
       app.use((ctx) => {
         if (ctx.path === "/json") {
           ctx.body = DATA;
@@ -121,15 +138,23 @@ const starters: Record<string, () => Promise<Start>> = {
       res.setHeader("content-type", "text/html; charset=utf-8");
       res.end(PAGE);
     };
-    return async (withMiddleware) => {
-      const handle = withMiddleware ? viteRolling(vr) : null;
-      const server = createServer(
-        handle
-          ? async (req, res) => {
-              if (await handle(req, res)) respond(req.url, res);
-            }
-          : (req, res) => respond(req.url, res),
-      );
+    const listeners: Record<Variant, () => import("node:http").RequestListener> = {
+      plain: () => (req, res) => respond(req.url, res),
+      // What the documented `const vite = await handle(req, res)` costs without the library:
+      // an async listener and one await.
+      noop: () => async (req, res) => {
+        await null;
+        respond(req.url, res);
+      },
+      withMiddleware: () => {
+        const handle = viteRolling(vr);
+        return async (req, res) => {
+          if (await handle(req, res)) respond(req.url, res);
+        };
+      },
+    };
+    return async (variant) => {
+      const server = createServer(listeners[variant]());
       server.listen(0, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
       return port(server.address());
@@ -141,14 +166,25 @@ const starter = starters[framework];
 if (!starter)
   throw new Error(`unknown framework ${framework}; one of ${Object.keys(starters).join(", ")}`);
 const start = await starter();
-const plain = await start(false);
-const withMiddleware = await start(true);
-process.stdout.write(`${JSON.stringify({ plain, withMiddleware })}\n`);
+const plain = await start("plain");
+const noop = await start("noop");
+const withMiddleware = await start("withMiddleware");
+process.stdout.write(`${JSON.stringify({ plain, noop, withMiddleware })}\n`);
 
 // "cpu" on stdin -> this process's CPU time so far (µs): throughput on a shared machine swings
 // with other load, CPU time per request much less.
+// "gc" -> a young-generation collection now when node runs with --expose-gc, then `{}`: figure 7
+// starts each count from an empty young generation, so each counts the collections its own
+// requests cause.
+const gc = (globalThis as { gc?: (options?: { type: string }) => void }).gc;
 createInterface({ input: process.stdin }).on("line", (line) => {
-  if (line.trim() !== "cpu") return;
+  const command = line.trim();
+  if (command === "gc") {
+    gc?.({ type: "minor" });
+    process.stdout.write("{}\n");
+    return;
+  }
+  if (command !== "cpu") return;
   const { user, system } = process.cpuUsage();
   process.stdout.write(`${JSON.stringify({ cpu: user + system })}\n`);
 });
