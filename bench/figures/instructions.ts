@@ -63,7 +63,7 @@ const OUTLYING = 0.03;
  * Fixed hash and random seeds: the same hash-table layouts in every run.
  * --expose-gc: the server's "gc" command (a young-generation collection before each window).
  */
-const NODE_FLAGS = ["--single-threaded", "--hash-seed=1", "--random-seed=1", "--expose-gc", ...(process.env.VR_FLAGS ? process.env.VR_FLAGS.split(" ") : [])];
+const NODE_FLAGS = ["--single-threaded", "--hash-seed=1", "--random-seed=1", "--expose-gc"];
 
 type VariantName = keyof Ports;
 const VARIANTS: readonly VariantName[] = ["plain", "noop", "withMiddleware"];
@@ -273,7 +273,7 @@ await runFigure(
     const scale = quick ? QUICK_SCALE : 1;
     const rows: string[][] = [];
     const ratios: string[] = [];
-    for (const framework of FRAMEWORKS.filter((f) => !process.env.VR_ONLY || process.env.VR_ONLY.split(",").includes(f))) {
+    for (const framework of FRAMEWORKS) {
       const counts = {
         warm: Math.round(COUNTS[framework].warm * scale),
         window: Math.round(COUNTS[framework].window * scale),
