@@ -46,8 +46,8 @@ const COUNTS: Record<Framework, { warm: number; window: number }> = {
 };
 const WARM_PASSES = 3;
 /**
- * Windows per app and route, the median reported: a full garbage collection lands in about one
- * window in nine (one in six for Express), and five windows keep two of them out of a median.
+ * Windows per app and route, the median reported: a full garbage collection lands in one window
+ * in 10 to 30, and five windows keep two of them out of a median.
  * --quick: one window, of a tenth the size.
  */
 const REPEATS = 5;
@@ -56,14 +56,27 @@ const QUICK_SCALE = 0.1;
 const OUTLYING = 0.03;
 
 /**
+ * What makes the counts repeat from run to run, whatever else the machine runs:
  * --single-threaded: V8 compiles and collects garbage on the main thread instead of helper
  * threads. Callgrind counts every thread, so the work counted is the same, but no thread timing
  * decides when optimised code lands: without it Express and Koa settled into different steady
  * states from one process to the next (Express's plain page 260k, 300k or 520k instructions).
+ * --no-memory-reducer and a fixed young generation (8 MB semi-spaces, the size V8 grows them
+ * to on a busy server): V8 otherwise sizes its heap by measured time (allocation rate, idle
+ * time), and a run beside two busy processes collected on another schedule (Koa's JSON with the
+ * middleware 110k instructions a request against 101k alone). With them, 0.8% at most.
  * Fixed hash and random seeds: the same hash-table layouts in every run.
  * --expose-gc: the server's "gc" command (a young-generation collection before each window).
  */
-const NODE_FLAGS = ["--single-threaded", "--hash-seed=1", "--random-seed=1", "--expose-gc"];
+const NODE_FLAGS = [
+  "--single-threaded",
+  "--no-memory-reducer",
+  "--min-semi-space-size=8",
+  "--max-semi-space-size=8",
+  "--hash-seed=1",
+  "--random-seed=1",
+  "--expose-gc",
+];
 
 type VariantName = keyof Ports;
 const VARIANTS: readonly VariantName[] = ["plain", "noop", "withMiddleware"];
@@ -267,7 +280,7 @@ await runFigure(
     if (missing) throw new Error(missing);
     const manifestPath = prepared.apps.large.build.manifestPath;
     if ("error" in prepared.lib) throw new Error(`no compiled library: ${prepared.lib.error}`);
-    const libDir = process.env.VR_LIB ?? prepared.lib.dir;
+    const libDir = prepared.lib.dir;
     const server = compiledServer();
     const repeats = quick ? 1 : REPEATS;
     const scale = quick ? QUICK_SCALE : 1;
@@ -338,10 +351,10 @@ await runFigure(
     };
     const notes = [
       "Counted: callgrind's Ir, the user-space instructions every thread of the server process executed during the window (JavaScript, V8's compiler and garbage collector, Node's C++ and libc), divided by the requests in it. The requests come from another process (this figure's) and are not counted, nor is the kernel's work for the server's system calls.",
-      "Why: instruction counts do not depend on what else the machine runs, so differences of a few percent show where figure 4's CPU times swing by ±10-20% on a shared machine. A complement to figure 4, not a replacement: a count ignores cache misses, branch mispredictions and system calls' kernel time, and weighs every instruction the same; and the server runs under valgrind (about 50 times slower), whose timing is not a native server's.",
+      "Why: instruction counts hardly depend on what else the machine runs (ratios moved 0.8% at most between a run alone and one beside two busy processes), so differences of a few percent show where figure 4's CPU times swing by ±10-20% on a shared machine. A complement to figure 4, not a replacement: a count ignores cache misses, branch mispredictions and system calls' kernel time, and weighs every instruction the same; and the server runs under valgrind (about 50 times slower), whose timing is not a native server's.",
       `Method: one valgrind process per framework (\`valgrind --tool=callgrind --instr-atstart=no\`, node ${NODE_FLAGS.join(" ")}) serving figure 4's three apps, their answers checked as there. Each app and route warmed, not counted, with ${describe("warm")} in ${WARM_PASSES} passes over all of them; then counting on (\`callgrind_control -i on\`) and ${repeats} times each app and route in turn, the order rotating: a young-generation collection, counters zeroed (\`-z\`), ${describe("window")} ${SOCKETS} at a time on kept-alive sockets opened before, dump (\`-d\`; the commands sent with vgdb, as callgrind_control does). The median window.`,
-      "Garbage collection: each window counts the young-generation collections its own requests cause (it starts from an empty young generation). A full (mark-compact) collection lands in about one window in nine, adding about 10% to a window's count, 80% to Express's; the median leaves those windows out (most of the outlying windows are these), so the counts leave out full collections.",
-      "--single-threaded runs V8's compiler and garbage collector on the main thread: the same work, counted either way, but no helper thread's timing decides when optimised code lands. Without it Express and Koa settled into different steady states from one process to the next (Express's plain page 260k, 300k or 520k instructions, every variant alike); with it every run settles into the same one. Most of Express's count is V8 reshaping objects at run time (map migrations: Express sets the request's and response's prototypes on every request), which no middleware changes.",
+      "Garbage collection: each window counts the young-generation collections its own requests cause (it starts from an empty young generation). A full (mark-compact) collection lands in one window in 10 to 30, adding about 10% to a window's count, 80% to Express's; the median leaves those windows out (most of the outlying windows are these), so the counts leave out full collections.",
+      "Node's flags: --single-threaded runs V8's compiler and garbage collector on the main thread: the same work, counted either way, but no helper thread's timing decides when optimised code lands. Without it Express and Koa settled into different steady states from one process to the next (Express's plain page 260k, 300k or 520k instructions, every variant alike); with it every run settles into the same one. --no-memory-reducer and fixed 8 MB semi-spaces (the size V8 grows them to on a busy server) stop V8 sizing its heap by measured time: without them a run beside other load collected on another schedule (Koa's JSON with the middleware 110k instructions a request against 101k alone). Most of Express's count is V8 reshaping objects at run time (map migrations: Express sets the request's and response's prototypes on every request), which no middleware changes.",
       `No-op middleware: the framework's cheapest middleware that does nothing, as in figure 4 (the floor: what any middleware costs there). \`with ÷ no-op\` is what vite-rolling adds beyond having a middleware at all. Spread: the median absolute deviation of a cell's windows from their median, the widest of the row's three cells. Outlying windows: those more than ${OUTLYING * 100}% from their cell's median.`,
     ];
     if (failed) {
