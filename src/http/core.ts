@@ -65,7 +65,11 @@ export function createHttpCore<Args extends unknown[]>(
         o.logger.warn(
           `[vite-rolling] [${scope}] app version ${describe(version)} is not a valid header value; X-App-Version is not sent.`,
         );
-      const headers: Record<string, string> = safe ? { "X-App-Version": version } : {};
+      // Named in lower case, as HTTP/2 and Fastify send every header: Node lower-cases a name
+      // to store it, and again to write it, and an already lower-case literal takes neither
+      // allocation nor string-table lookup (about 600 instructions a request on node:http,
+      // bench figure 7). Header names are case-insensitive (RFC 9110 5.1).
+      const headers: Record<string, string> = safe ? { "x-app-version": version } : {};
       lastHeaders = Object.freeze(headers);
       return lastHeaders;
     },
