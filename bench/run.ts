@@ -96,8 +96,9 @@ function runFigureProcess(id: string): Promise<FigureResult> {
   const file = join(BENCH, "figures", `${id}.ts`);
   const out = join(RESULTS, `${id}.json`);
   rmSync(out, { force: true });
-  // Figure 4 runs 11 rows of alternating autocannon rounds: about 7 minutes on its own.
-  const limitMs = (quick ? 240 : 600) * 1000;
+  // Figure 4 alternates four apps per framework and response (about 9 minutes on its own),
+  // figure 7 counts four apps under valgrind (about 5, twice that beside other load).
+  const limitMs = (quick ? 240 : 900) * 1000;
   return new Promise((resolve) => {
     // Own process group, so a figure that overruns goes with the servers it started.
     // Figures set the registry, release and version they measure; none comes from the shell.

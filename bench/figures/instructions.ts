@@ -1,8 +1,9 @@
 /**
  * Figure 7: instructions per request in the server process, counted by callgrind, through each
  * adapter: the plain app, behind a do-nothing middleware (the framework's floor), behind
- * vite-rolling's. The servers are figure 4's (servers/hello.ts, compiled): one valgrind process
- * per framework with the three apps inside; requests come from this process. Counts are
+ * vite-rolling's, and the plain app sending the middleware's response by hand. The servers are
+ * figure 4's (servers/hello.ts, compiled): one valgrind process per framework with the four
+ * apps inside; requests come from this process. Counts are
  * deterministic where figure 4's CPU times swing with the machine's other load.
  */
 import { execFile, spawnSync } from "node:child_process";
@@ -35,7 +36,7 @@ const SOCKETS = 4;
  * Requests per app and route: to warm up (JIT; in three passes over all of them, since the apps
  * share framework code) and per counted window. A request costs about 50 times its native time
  * under callgrind; Express's several times the others', so it gets fewer. Each window is about
- * 40 to 80 million instructions; the whole figure about four minutes.
+ * 40 to 80 million instructions; the whole figure about five minutes.
  */
 const COUNTS: Record<Framework, { warm: number; window: number }> = {
   express: { warm: 1500, window: 150 },
@@ -79,7 +80,7 @@ const NODE_FLAGS = [
 ];
 
 type VariantName = keyof Ports;
-const VARIANTS: readonly VariantName[] = ["plain", "noop", "withMiddleware"];
+const VARIANTS: readonly VariantName[] = ["plain", "noop", "withMiddleware", "byHand"];
 
 /** Why callgrind cannot run here, or null. */
 function valgrindMissing(): string | null {
@@ -299,7 +300,7 @@ await runFigure(
       } catch (error) {
         const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
         for (const kind of KINDS) {
-          rows.push([framework, kind.name, `not measured: ${reason}`, "", "", "", "", "", ""]);
+          rows.push([framework, kind.name, `not measured: ${reason}`, ...Array(10).fill("")]);
         }
         ratios.push(`${framework} n/a`);
         continue;
@@ -310,14 +311,14 @@ await runFigure(
         `[bench] instructions: ${framework} counted in ${((Date.now() - started) / 1000).toFixed(0)} s`,
       );
       for (const kind of KINDS) {
-        const [plain, noop, ours] = VARIANTS.map((variant) => {
+        const [plain, noop, ours, byHand] = VARIANTS.map((variant) => {
           const cell = cells.find((c) => c.variant === variant && c.kind === kind)!;
           for (const s of cell.samples) sink.number(s);
           return cell.samples;
-        }) as [number[], number[], number[]];
-        // How repeatable the row's windows were (the widest of its three cells), and how many
+        }) as [number[], number[], number[], number[]];
+        // How repeatable the row's windows were (the widest of its four cells), and how many
         // stood out, most of them holding a full garbage collection.
-        const cellsOfRow = [plain, noop, ours];
+        const cellsOfRow = [plain, noop, ours, byHand];
         const widest = Math.max(...cellsOfRow.map((samples) => spread(samples)));
         const outlying = cellsOfRow
           .flatMap((samples) => samples.map((s) => Math.abs(s / median(samples) - 1)))
@@ -329,15 +330,18 @@ await runFigure(
           kind.name,
           formatInt(median(plain)),
           formatInt(median(noop)),
+          formatInt(median(byHand)),
           formatInt(median(ours)),
           ratio(noop, plain),
+          ratio(byHand, plain),
           ratio(ours, plain),
           ratio(ours, noop),
+          ratio(ours, byHand),
           `±${widest.toFixed(1)}%`,
           `${outlying} of ${cellsOfRow.flat().length}`,
         ]);
         ratios.push(
-          `${framework} ${kind.name} ${ratio(ours, plain, 2)} (÷ no-op ${ratio(ours, noop, 2)})`,
+          `${framework} ${kind.name} ${ratio(ours, plain, 2)} (÷ by hand ${ratio(ours, byHand, 2)}, ÷ no-op ${ratio(ours, noop, 2)})`,
         );
       }
     }
@@ -352,10 +356,12 @@ await runFigure(
     const notes = [
       "Counted: callgrind's Ir, the user-space instructions every thread of the server process executed during the window (JavaScript, V8's compiler and garbage collector, Node's C++ and libc), divided by the requests in it. The requests come from another process (this figure's) and are not counted, nor is the kernel's work for the server's system calls.",
       "Why: instruction counts hardly depend on what else the machine runs (ratios moved 0.8% at most between a run alone and one beside two busy processes), so differences of a few percent show where figure 4's CPU times swing by ±10-20% on a shared machine. A complement to figure 4, not a replacement: a count ignores cache misses, branch mispredictions and system calls' kernel time, and weighs every instruction the same; and the server runs under valgrind (about 50 times slower), whose timing is not a native server's.",
-      `Method: one valgrind process per framework (\`valgrind --tool=callgrind --instr-atstart=no\`, node ${NODE_FLAGS.join(" ")}) serving figure 4's three apps, their answers checked as there. Each app and route warmed, not counted, with ${describe("warm")} in ${WARM_PASSES} passes over all of them; then counting on (\`callgrind_control -i on\`) and ${repeats} times each app and route in turn, the order rotating: a young-generation collection, counters zeroed (\`-z\`), ${describe("window")} ${SOCKETS} at a time on kept-alive sockets opened before, dump (\`-d\`; the commands sent with vgdb, as callgrind_control does). The median window.`,
+      `Method: one valgrind process per framework (\`valgrind --tool=callgrind --instr-atstart=no\`, node ${NODE_FLAGS.join(" ")}) serving figure 4's four apps, their answers checked as there. Each app and route warmed, not counted, with ${describe("warm")} in ${WARM_PASSES} passes over all of them; then counting on (\`callgrind_control -i on\`) and ${repeats} times each app and route in turn, the order rotating: a young-generation collection, counters zeroed (\`-z\`), ${describe("window")} ${SOCKETS} at a time on kept-alive sockets opened before, dump (\`-d\`; the commands sent with vgdb, as callgrind_control does). The median window.`,
       "Garbage collection: each window counts the young-generation collections its own requests cause (it starts from an empty young generation). A full (mark-compact) collection lands in one window in 10 to 30, adding about 10% to a window's count, 80% to Express's; the median leaves those windows out (most of the outlying windows are these), so the counts leave out full collections.",
       "Node's flags: --single-threaded runs V8's compiler and garbage collector on the main thread: the same work, counted either way, but no helper thread's timing decides when optimised code lands. Without it Express and Koa settled into different steady states from one process to the next (Express's plain page 260k, 300k or 520k instructions, every variant alike); with it every run settles into the same one. --no-memory-reducer and fixed 8 MB semi-spaces (the size V8 grows them to on a busy server) stop V8 sizing its heap by measured time: without them a run beside other load collected on another schedule (Koa's JSON with the middleware 110k instructions a request against 101k alone). Most of Express's count is V8 reshaping objects at run time (map migrations: Express sets the request's and response's prototypes on every request), which no middleware changes.",
-      `No-op middleware: the framework's cheapest middleware that does nothing, as in figure 4 (the floor: what any middleware costs there). \`with ÷ no-op\` is what vite-rolling adds beyond having a middleware at all. Spread: the median absolute deviation of a cell's windows from their median, the widest of the row's three cells. Outlying windows: those more than ${OUTLYING * 100}% from their cell's median.`,
+      `No-op middleware: the framework's cheapest middleware that does nothing, as in figure 4 (the floor: what any middleware costs there). \`with ÷ no-op\` is what vite-rolling adds beyond having a middleware at all.`,
+      "By hand: the plain app sending by itself, with no middleware, the response the middleware's app sends, as in figure 4 (X-App-Version set in each route through the framework's own API, the page with the version tags written in once at startup; the body checked byte for byte against the middleware app's). `by hand ÷ plain` is what the response itself costs (the header and the tags' bytes), `with ÷ by hand` what the middleware's machinery costs beyond that.",
+      `Spread: the median absolute deviation of a cell's windows from their median, the widest of the row's four cells. Outlying windows: those more than ${OUTLYING * 100}% from their cell's median.`,
     ];
     if (failed) {
       notes.push(
@@ -363,7 +369,7 @@ await runFigure(
       );
     }
     return {
-      headline: `instructions per request with ÷ without (÷ no-op middleware): ${ratios.join(", ")}`,
+      headline: `instructions per request with ÷ without (÷ by hand: the same response without middleware, ÷ no-op middleware): ${ratios.join(", ")}`,
       tables: [
         {
           columns: [
@@ -371,10 +377,13 @@ await runFigure(
             "response",
             "plain (instructions per request)",
             "no-op middleware",
+            "by hand (instructions per request)",
             "vite-rolling",
             "no-op ÷ plain",
+            "by hand ÷ plain",
             "with ÷ without",
             "with ÷ no-op",
+            "with ÷ by hand",
             "spread",
             "outlying windows",
           ],

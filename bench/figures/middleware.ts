@@ -1,7 +1,8 @@
 /**
  * Figure 4: requests/s of a hello-world page through each adapter, with and without the
- * version middleware, beside a do-nothing middleware (the framework's floor). The servers run
- * in a child process (one per framework, the three variants side by side; servers/hello.ts);
+ * version middleware, beside a do-nothing middleware (the framework's floor) and the plain app
+ * sending the same response by hand. The servers run in a child process (one per framework, the
+ * four variants side by side; servers/hello.ts);
  * autocannon drives them from this one, alternating rounds. The child also reports its CPU
  * time, so each round yields server CPU per request too.
  */
@@ -34,7 +35,6 @@ type Autocannon = (options: {
 const autocannon: Autocannon = createRequire(import.meta.url)("autocannon");
 
 const CONNECTIONS = 10;
-const CONTROL = "control: HTML page with the tags' bytes, no middleware";
 
 interface Variant {
   url: string;
@@ -74,6 +74,7 @@ await runFigure(
             "n/a",
             "n/a",
             "n/a",
+            "n/a",
             `not measured: ${reason}`,
           ]);
         ratios.push(`${framework} n/a`);
@@ -82,29 +83,18 @@ await runFigure(
       }
       const { ports } = servers;
       const running = servers;
-      // node:http also serves the control: the plain app's page with the tags written in by
-      // hand, against the same page without them, no middleware on either.
-      const kinds: { name: string; without: string; noop?: string; with: string }[] = KINDS.map(
-        (kind) => ({
-          name: kind.name,
-          without: `http://127.0.0.1:${ports.plain}${kind.path}`,
-          noop: `http://127.0.0.1:${ports.noop}${kind.path}`,
-          with: `http://127.0.0.1:${ports.withMiddleware}${kind.path}`,
-        }),
-      );
-      if (framework === "node") {
-        kinds.push({
-          name: CONTROL,
-          without: `http://127.0.0.1:${ports.plain}/`,
-          with: `http://127.0.0.1:${ports.plain}/tagged`,
+      for (const kind of KINDS) {
+        const variant = (port: number): Variant => ({
+          url: `http://127.0.0.1:${port}${kind.path}`,
+          failures: 0,
+          rps: [],
+          cpu: [],
         });
-      }
-      for (const kind of kinds) {
-        const variant = (url: string): Variant => ({ url, failures: 0, rps: [], cpu: [] });
-        const plain = variant(kind.without);
-        const noop = kind.noop ? variant(kind.noop) : null;
-        const withMw = variant(kind.with);
-        const variants = noop ? [plain, noop, withMw] : [plain, withMw];
+        const plain = variant(ports.plain);
+        const noop = variant(ports.noop);
+        const byHand = variant(ports.byHand);
+        const withMw = variant(ports.withMiddleware);
+        const variants = [plain, noop, byHand, withMw];
         const load = async (v: Variant, seconds: number, record: boolean) => {
           const before = await running.cpu();
           const result = await autocannon({
@@ -124,8 +114,15 @@ await runFigure(
         for (let round = 0; round < rounds; round++) {
           for (const v of rotate(variants, round)) await load(v, duration, true);
         }
-        /** One row: `v` against the plain app, and (vite-rolling's) against the no-op's CPU. */
-        const row = (middleware: string, v: Variant, floor: Variant | null) => {
+        /**
+         * One row: `v` against the plain app, and (vite-rolling's) against the no-op's and the
+         * by-hand app's CPU.
+         */
+        const row = (
+          middleware: string,
+          v: Variant,
+          others?: { floor: Variant; byHand: Variant },
+        ) => {
           const ratio = median(v.rps) / median(plain.rps);
           const cpuRatio = median(v.cpu) / median(plain.cpu);
           rows.push([
@@ -136,32 +133,34 @@ await runFigure(
             `${formatInt(median(v.rps))} ±${spread(v.rps).toFixed(0)}%`,
             formatRatio(ratio),
             `${median(plain.cpu).toFixed(1)} → ${median(v.cpu).toFixed(1)} µs (${formatRatio(cpuRatio)})`,
-            floor ? formatRatio(median(v.cpu) / median(floor.cpu)) : "",
+            others ? formatRatio(median(v.cpu) / median(others.floor.cpu)) : "",
+            others ? formatRatio(median(v.cpu) / median(others.byHand.cpu)) : "",
             String(plain.failures + v.failures),
           ]);
           return { ratio, cpuRatio };
         };
-        const floor = noop ? row("no-op (floor)", noop, null) : null;
-        const ours = row(noop ? "vite-rolling" : "none (control)", withMw, noop);
+        const floor = row("no-op (floor)", noop);
+        const same = row("by hand (same response, no middleware)", byHand);
+        const ours = row("vite-rolling", withMw, { floor: noop, byHand });
         ratios.push(
-          `${framework} ${kind.name} ${formatRatio(ours.ratio)} (CPU ${formatRatio(ours.cpuRatio)}${floor ? `, floor ${formatRatio(floor.cpuRatio)}` : ""})`,
+          `${framework} ${kind.name} ${formatRatio(ours.ratio)} (CPU ${formatRatio(ours.cpuRatio)}, floor ${formatRatio(floor.cpuRatio)}, by hand ${formatRatio(same.cpuRatio)})`,
         );
       }
       await stop(servers);
     }
     notes.push(
       `autocannon, ${CONNECTIONS} connections, no pipelining, ${rounds} rounds of ${duration} s per variant and route after a 1 s warm-up each, the variants alternating; medians. Server and load generator share this machine's cores, so absolute requests/s are low and swing with other load; the CPU column (the server process's user + system time over the round / requests served) is the steadier measure.`,
-      `The control row (node:http) measures no middleware at all: the plain app serving the page with the version tags already written into it, against the page without them. It shows the part of the HTML page's overhead that is the extra bytes (writing and sending them), whatever the middleware does.`,
       "The no-op rows are each framework's floor: the same app behind the cheapest middleware that does nothing (Express `app.use((req, res, next) => next())`, Hono `app.use((c, next) => next())`, Koa `app.use((ctx, next) => next())`, Fastify an app-wide plugin with a callback onRequest and a callback onSend hook that pass through, as the adapter registers its own; node:http an async listener that awaits once, as `const vite = await handle(req, res)` does). `CPU ÷ no-op` is vite-rolling's CPU per request over the floor's: what the library adds beyond having a middleware at all.",
+      "The by-hand rows are the plain app sending by itself exactly the response the middleware's app sends, no middleware at all: X-App-Version set in each route through the framework's own API (Express `res.set`, Fastify `reply.header`, Hono `c.header`, Koa `ctx.set`, node:http `res.setHeader`) and the page with the version tags already in the string (written in once at startup); the figure checks its body is byte for byte the middleware app's. Its ratio to plain is what the response itself costs (the header and the tags' bytes); `CPU ÷ by hand`, vite-rolling's CPU per request over its, is what the middleware's machinery costs beyond that.",
       "The apps run in one server process, each with its default configuration; with the middleware every response carries X-App-Version and the HTML page gets the version tags injected before </head> (the JSON response only the header); the figure checks both, and that the JSON body is unchanged, before measuring. Whatever the tags add to the page is part of the cost measured. The servers run on plain node (servers/hello.ts transpiled to JS, no TS loader in the process) and load the library as tsc emitted it (bench/.work/lib/dist).",
     );
-    if (rows.some((r) => r[8]?.startsWith("not measured"))) {
+    if (rows.some((r) => r[9]?.startsWith("not measured"))) {
       notes.push(
         "A framework marked not measured failed to start or to answer as expected; the reason is in its row.",
       );
     }
     return {
-      headline: `requests/s with / without (server CPU per request, and the no-op middleware's: floor): ${ratios.join(", ")}`,
+      headline: `requests/s with / without (server CPU per request; floor: the no-op middleware's; by hand: the same response sent without middleware): ${ratios.join(", ")}`,
       tables: [
         {
           columns: [
@@ -173,6 +172,7 @@ await runFigure(
             "with / without",
             "server CPU per request, without → with",
             "CPU ÷ no-op",
+            "CPU ÷ by hand",
             "errors",
           ],
           rows,

@@ -12,11 +12,15 @@ import { BENCH, ROOT, WORK } from "./paths.js";
 export const FRAMEWORKS = ["express", "fastify", "hono", "koa", "node"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
-/** One port per app: plain, behind a do-nothing middleware, behind vite-rolling's. */
+/**
+ * One port per app: plain, behind a do-nothing middleware, behind vite-rolling's, and the plain
+ * app sending by hand what the middleware's sends (header and tagged page, no middleware).
+ */
 export interface Ports {
   plain: number;
   noop: number;
   withMiddleware: number;
+  byHand: number;
 }
 
 export interface Servers {
@@ -110,23 +114,24 @@ export async function startServers(
 }
 
 /**
- * The three apps must serve the same body, and only the middleware's the version header; the
- * HTML page gets the version tags, the JSON response nothing but the header. The no-op app
- * answers exactly as the plain one.
+ * The plain and no-op apps must serve the same body without the version header; the middleware's
+ * sends the header, the HTML page with the version tags, the JSON response nothing but the
+ * header. The by-hand app must send the header too and, byte for byte, the middleware app's body.
  */
 export async function check(ports: Ports, kind: Kind): Promise<void> {
   // One request at a time: the server sees the same sequence in every run.
   const get = async (port: number) => {
     const response = await fetch(`http://127.0.0.1:${port}${kind.path}`);
-    return { response, body: await response.text() };
+    const bytes = Buffer.from(await response.arrayBuffer());
+    return { response, bytes, body: bytes.toString("utf8") };
   };
   const { response: plain, body: plainBody } = await get(ports.plain);
   const { response: noop, body: noopBody } = await get(ports.noop);
-  const { response: withMiddleware, body } = await get(ports.withMiddleware);
-  if (plain.status !== 200 || noop.status !== 200 || withMiddleware.status !== 200) {
-    throw new Error(
-      `${kind.path}: status ${plain.status} / ${noop.status} / ${withMiddleware.status}`,
-    );
+  const { response: withMiddleware, body, bytes } = await get(ports.withMiddleware);
+  const { response: byHand, body: byHandBody, bytes: byHandBytes } = await get(ports.byHand);
+  const statuses = [plain, noop, withMiddleware, byHand].map((r) => r.status);
+  if (statuses.some((status) => status !== 200)) {
+    throw new Error(`${kind.path}: status ${statuses.join(" / ")}`);
   }
   if (!plainBody.includes(kind.marker) || !body.includes(kind.marker)) {
     throw new Error(`${kind.path} is not the expected ${kind.name}`);
@@ -146,6 +151,16 @@ export async function check(ports: Ports, kind: Kind): Promise<void> {
   }
   if (kind.path !== "/" && body !== plainBody) {
     throw new Error(`the middleware changed the JSON body: ${body.slice(0, 80)}`);
+  }
+  if (byHand.headers.get("x-app-version") !== "bench-1") {
+    throw new Error(
+      `the by-hand app sends X-App-Version ${byHand.headers.get("x-app-version")} on ${kind.path}, expected bench-1`,
+    );
+  }
+  if (!byHandBytes.equals(bytes)) {
+    throw new Error(
+      `the by-hand app's ${kind.path} differs from the middleware app's: ${byHandBody.slice(0, 80)}`,
+    );
   }
 }
 

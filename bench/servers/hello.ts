@@ -1,9 +1,12 @@
 /**
- * Figures 4 and 7's server process: one framework, three apps on three ports, the same two
+ * Figures 4 and 7's server process: one framework, four apps on four ports, the same two
  * routes (`/`: a small HTML page, `/json`: a small JSON response): the plain app; the same with
  * the framework's cheapest do-nothing middleware in front (the floor: what any middleware costs
- * there); and the same with vite-rolling's version middleware in front, in its default
- * configuration. Prints `{"plain":port,"noop":port,"withMiddleware":port}`, then answers "cpu"
+ * there); the same with vite-rolling's version middleware in front, in its default
+ * configuration; and the plain app answering by hand exactly as the middleware's does (the
+ * header set through the framework's own API on every route, the page with the version tags
+ * already written in, computed once at startup): the cheapest way to send the same bytes.
+ * Prints `{"plain":port,"noop":port,"withMiddleware":port,"byHand":port}`, then answers "cpu"
  * lines on stdin with `{"cpu":µs}`.
  * The library is loaded as tsc emitted it (`<libDir>`, see bench/run.ts), and the figures run
  * this file transpiled to JS on plain node, as in production (no TS loader in the process).
@@ -19,8 +22,8 @@ const PAGE =
   "<!doctype html><html><head><title>Hello</title></head><body><h1>Hello, world</h1></body></html>";
 const DATA = { hello: "world", items: [1, 2, 3] };
 
-/** What stands in front of the app's routes. */
-type Variant = "plain" | "noop" | "withMiddleware";
+/** What stands in front of the app's routes, or (byHand) what the routes do themselves. */
+type Variant = "plain" | "noop" | "withMiddleware" | "byHand";
 type Start = (variant: Variant) => Promise<number>;
 
 const [framework, manifestPath, libDir] = process.argv.slice(2);
@@ -30,8 +33,11 @@ if (!framework || !manifestPath || !libDir) {
 /** A module of the compiled library, typed as its source. */
 const lib = (path: string) => import(pathToFileURL(join(libDir, path)).href);
 const { createViteRolling }: typeof import("../../src/index.js") = await lib("index.js");
-const vr = createViteRolling({ manifestPath, dev: false, base: "/static/", appVersion: "bench-1" });
+const VERSION = "bench-1";
+const vr = createViteRolling({ manifestPath, dev: false, base: "/static/", appVersion: VERSION });
 await vr.ready();
+/** The page as the middleware sends it, for the byHand apps: the version tags before </head>. */
+const TAGGED = PAGE.replace("</head>", `${vr.versionTags()}</head>`);
 
 const port = (address: string | AddressInfo | null) =>
   typeof address === "object" && address ? address.port : 0;
@@ -45,12 +51,21 @@ const starters: Record<string, () => Promise<Start>> = {
       const app = express();
       if (variant === "noop") app.use((_req, _res, next) => next());
       if (variant === "withMiddleware") app.use(viteRolling(vr));
-      app.get("/", (_req, res) => {
-        res.type("html").send(PAGE);
-      });
-      app.get("/json", (_req, res) => {
-        res.json(DATA);
-      });
+      if (variant === "byHand") {
+        app.get("/", (_req, res) => {
+          res.set("X-App-Version", VERSION).type("html").send(TAGGED);
+        });
+        app.get("/json", (_req, res) => {
+          res.set("X-App-Version", VERSION).json(DATA);
+        });
+      } else {
+        app.get("/", (_req, res) => {
+          res.type("html").send(PAGE);
+        });
+        app.get("/json", (_req, res) => {
+          res.json(DATA);
+        });
+      }
       const server = app.listen(0, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
       return port(server.address());
@@ -73,8 +88,15 @@ const starters: Record<string, () => Promise<Start>> = {
       const app = Fastify();
       if (variant === "noop") await app.register(noopPlugin);
       if (variant === "withMiddleware") await app.register(viteRolling(vr));
-      app.get("/", (_request, reply) => reply.type("text/html").send(PAGE));
-      app.get("/json", (_request, reply) => reply.send(DATA));
+      if (variant === "byHand") {
+        app.get("/", (_request, reply) =>
+          reply.header("X-App-Version", VERSION).type("text/html").send(TAGGED),
+        );
+        app.get("/json", (_request, reply) => reply.header("X-App-Version", VERSION).send(DATA));
+      } else {
+        app.get("/", (_request, reply) => reply.type("text/html").send(PAGE));
+        app.get("/json", (_request, reply) => reply.send(DATA));
+      }
       await app.listen({ port: 0, host: "127.0.0.1" });
       return port(app.server.address());
     };
@@ -88,8 +110,19 @@ const starters: Record<string, () => Promise<Start>> = {
       const app = new Hono();
       if (variant === "noop") app.use((_c, next) => next());
       if (variant === "withMiddleware") app.use(viteRolling(vr));
-      app.get("/", (c) => c.html(PAGE));
-      app.get("/json", (c) => c.json(DATA));
+      if (variant === "byHand") {
+        app.get("/", (c) => {
+          c.header("X-App-Version", VERSION);
+          return c.html(TAGGED);
+        });
+        app.get("/json", (c) => {
+          c.header("X-App-Version", VERSION);
+          return c.json(DATA);
+        });
+      } else {
+        app.get("/", (c) => c.html(PAGE));
+        app.get("/json", (c) => c.json(DATA));
+      }
       return new Promise((resolve) => {
         serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve(info.port));
       });
@@ -103,14 +136,26 @@ const starters: Record<string, () => Promise<Start>> = {
       const app = new Koa();
       if (variant === "noop") app.use((_ctx, next) => next());
       if (variant === "withMiddleware") app.use(viteRolling(vr));
-      app.use((ctx) => {
-        if (ctx.path === "/json") {
-          ctx.body = DATA;
-          return;
-        }
-        ctx.type = "html";
-        ctx.body = PAGE;
-      });
+      if (variant === "byHand") {
+        app.use((ctx) => {
+          ctx.set("X-App-Version", VERSION);
+          if (ctx.path === "/json") {
+            ctx.body = DATA;
+            return;
+          }
+          ctx.type = "html";
+          ctx.body = TAGGED;
+        });
+      } else {
+        app.use((ctx) => {
+          if (ctx.path === "/json") {
+            ctx.body = DATA;
+            return;
+          }
+          ctx.type = "html";
+          ctx.body = PAGE;
+        });
+      }
       const server = app.listen(0, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
       return port(server.address());
@@ -121,15 +166,7 @@ const starters: Record<string, () => Promise<Start>> = {
     const { viteRolling }: typeof import("../../src/adapters/node.js") =
       await lib("adapters/node.js");
     type Res = import("node:http").ServerResponse;
-    // The page with the version tags already in it, served without the middleware: what the
-    // bytes alone cost (figure 4's control row).
-    const tagged = PAGE.replace("</head>", `${vr.versionTags()}</head>`);
     const respond = (url: string | undefined, res: Res) => {
-      if (url === "/tagged") {
-        res.setHeader("content-type", "text/html; charset=utf-8");
-        res.end(tagged);
-        return;
-      }
       if (url === "/json") {
         res.setHeader("content-type", "application/json; charset=utf-8");
         res.end(JSON.stringify(DATA));
@@ -137,6 +174,16 @@ const starters: Record<string, () => Promise<Start>> = {
       }
       res.setHeader("content-type", "text/html; charset=utf-8");
       res.end(PAGE);
+    };
+    const respondByHand = (url: string | undefined, res: Res) => {
+      res.setHeader("X-App-Version", VERSION);
+      if (url === "/json") {
+        res.setHeader("content-type", "application/json; charset=utf-8");
+        res.end(JSON.stringify(DATA));
+        return;
+      }
+      res.setHeader("content-type", "text/html; charset=utf-8");
+      res.end(TAGGED);
     };
     const listeners: Record<Variant, () => import("node:http").RequestListener> = {
       plain: () => (req, res) => respond(req.url, res),
@@ -152,6 +199,7 @@ const starters: Record<string, () => Promise<Start>> = {
           if (await handle(req, res)) respond(req.url, res);
         };
       },
+      byHand: () => (req, res) => respondByHand(req.url, res),
     };
     return async (variant) => {
       const server = createServer(listeners[variant]());
@@ -169,7 +217,8 @@ const start = await starter();
 const plain = await start("plain");
 const noop = await start("noop");
 const withMiddleware = await start("withMiddleware");
-process.stdout.write(`${JSON.stringify({ plain, noop, withMiddleware })}\n`);
+const byHand = await start("byHand");
+process.stdout.write(`${JSON.stringify({ plain, noop, withMiddleware, byHand })}\n`);
 
 // "cpu" on stdin -> this process's CPU time so far (µs): throughput on a shared machine swings
 // with other load, CPU time per request much less.
