@@ -31,14 +31,9 @@ export function injectVersionTags(
 }
 
 /**
- * True when a body of this type and encoding is a whole HTML page the tags can go into: never a
- * compressed body, whose bytes are not the page's text.
+ * True for a body sent as it is: no Content-Encoding, or `identity`. The tags go only into such
+ * a body of an HTML type (`core.injectable`): a compressed body's bytes are not the page's text.
  */
-export function isInjectable(contentType: unknown, contentEncoding: unknown): boolean {
-  return isHtmlType(contentType) && isIdentityEncoding(contentEncoding);
-}
-
-/** True for a body sent as it is: no Content-Encoding, or `identity`. */
 export function isIdentityEncoding(contentEncoding: unknown): boolean {
   return (
     contentEncoding === undefined ||

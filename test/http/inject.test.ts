@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { injectVersionTags, isInjectable } from "../../src/http/inject.js";
+import { injectVersionTags, isHtmlType, isIdentityEncoding } from "../../src/http/inject.js";
 
 const TAGS = '<meta name="app-version" content="v1">';
 const tags = () => TAGS;
@@ -50,23 +50,22 @@ describe("injectVersionTags", () => {
   });
 });
 
-describe("isInjectable", () => {
+describe("isHtmlType", () => {
   it.each([
-    ["text/html", undefined, true],
-    ["  TEXT/HTML; charset=utf-8", "", true],
-    ["text/html", "identity", true],
-    ["text/html", "gzip", false],
-    ["text/htmlx", undefined, false],
-    ["application/json; charset=utf-8", undefined, false],
-    ["Text/HTML", undefined, true],
-    ["\u00a0text/html", undefined, true],
-    ["text/html_x", undefined, false],
-    ["text/html-x", undefined, true],
-    ["xtext/html", undefined, false],
-    ["", undefined, false],
-    [undefined, undefined, false],
-  ])("%s, encoding %s: %s", (type, encoding, expected) => {
-    expect(isInjectable(type, encoding)).toBe(expected);
+    ["text/html", true],
+    ["  TEXT/HTML; charset=utf-8", true],
+    ["text/htmlx", false],
+    ["application/json; charset=utf-8", false],
+    ["Text/HTML", true],
+    ["\u00a0text/html", true],
+    ["text/html_x", false],
+    ["text/html-x", true],
+    ["xtext/html", false],
+    ["", false],
+    [undefined, false],
+    [["text/html"], false],
+  ])("%s: %s", (type, expected) => {
+    expect(isHtmlType(type)).toBe(expected);
   });
 
   it("reads a Content-Type as /^\\s*text\\/html\\b/i does, whatever the string", () => {
@@ -90,8 +89,22 @@ describe("isInjectable", () => {
       fc.array(fc.constantFrom(...pieces), { maxLength: 5 }).map((parts) => parts.join("")),
     );
     fc.assert(
-      fc.property(type, (t) => isInjectable(t, undefined) === /^\s*text\/html\b/i.test(t)),
+      fc.property(type, (t) => isHtmlType(t) === /^\s*text\/html\b/i.test(t)),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("isIdentityEncoding", () => {
+  it.each([
+    [undefined, true],
+    [null, true],
+    ["", true],
+    ["identity", true],
+    ["gzip", false],
+    ["br", false],
+    ["IDENTITY, gzip", false],
+  ])("%s: %s", (encoding, expected) => {
+    expect(isIdentityEncoding(encoding)).toBe(expected);
   });
 });
